@@ -1,8 +1,9 @@
 /*
  * Frame builders writing into a caller's buffer. Each returns the frame length or
  * -ENOSPC when room is too small (nothing useful is left in buf then), -EINVAL on a
- * wrong address family. Frames shorter than the Ethernet minimum are zero-padded to
- * DK_ETH_MIN_FRAME, as a NIC without auto-padding would need. Checksums are complete.
+ * wrong address family, -EMSGSIZE when the payload does not fit an IP datagram. Frames
+ * shorter than the Ethernet minimum are zero-padded to DK_ETH_MIN_FRAME when room allows,
+ * as a NIC without auto-padding would need. Checksums are complete.
  */
 #ifndef DK_PKTBUILD_H
 #define DK_PKTBUILD_H
@@ -69,10 +70,11 @@ int dk_build_icmp_echo(uint8_t *buf, size_t room, const struct dk_l2 *l2,
 /*
  * Echo reply (v4 or v6) to the echo request req[0..req_len) whose parse is info: MACs
  * and addresses swapped, IPv4 options / IPv6 extension headers dropped, id, seq and data
- * kept, VLAN tag kept. buf may equal req (in-place rewrite). ttl 0 means 64.
+ * kept, VLAN tag kept, sent from src_mac. buf may equal req (in-place rewrite), other
+ * overlaps are not allowed. ttl 0 means 64.
  */
 int dk_build_echo_reply(uint8_t *buf, size_t room, const uint8_t *req, size_t req_len,
-			const struct dk_pkt_info *info, uint8_t ttl);
+			const struct dk_pkt_info *info, const struct dk_mac *src_mac, uint8_t ttl);
 
 /* 33:33:xx:xx:xx:xx for an IPv6 multicast group (RFC 2464 7). */
 void dk_ipv6_mcast_mac(const uint8_t v6[16], struct dk_mac *out);
