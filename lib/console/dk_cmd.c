@@ -166,6 +166,8 @@ is_literal(const char *w)
 {
 	const char *p;
 
+	if (!islower((unsigned char)w[0]) && !isdigit((unsigned char)w[0]))
+		return false;
 	for (p = w; *p != '\0'; p++)
 		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) &&
 		    strchr("_-.:/", *p) == NULL)

@@ -216,6 +216,10 @@ dk_cmd_help_for(struct dk_cmd_table *t, const char *line, char *buf, size_t size
 
 		if (lead_match(c, argc, argv) < DK_MIN((unsigned)argc, c->nlead))
 			continue;
+		/* The word being typed narrows the list like a prefix of the next literal. */
+		if (in_word && ((unsigned)argc >= c->nlead ||
+				strncmp(c->toks[argc].word, argv[argc], strlen(argv[argc])) != 0))
+			continue;
 		w = snprintf(buf + off, size - (size_t)off, "%-32s %s\n", c->syntax, c->help);
 		if (w < 0 || (size_t)w >= size - (size_t)off)
 			break;

@@ -565,15 +565,15 @@ text_array(struct text *t, const struct node *arr, unsigned depth)
 	for (c = arr->first; c != NULL; c = c->next) {
 		t->dash = true;
 		if (is_scalar(c)) {
-			indent(t, depth + 1);
+			indent(t, depth + 2);
 			dk_buf_printf(t->b, "%s\n", cell(c));
 		} else if (c->type == N_ARR) {
-			text_array(t, c, depth + 1);
+			text_array(t, c, depth + 2);
 		} else if (c->first == NULL) {
-			indent(t, depth + 1);
+			indent(t, depth + 2);
 			dk_buf_add(t->b, "(empty)\n", 8);
 		} else {
-			text_members(t, c, depth + 1);
+			text_members(t, c, depth + 2);
 		}
 		t->dash = false;
 	}
