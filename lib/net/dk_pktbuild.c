@@ -328,14 +328,17 @@ dk_build_ns(uint8_t *buf, size_t room, const struct dk_l2 *l2, bool multicast,
 	struct dk_addr dst = *target;
 	struct dk_mac eth_dst = l2->dst;
 
-	if (target->af != AF_INET6)
+	if (target->af != AF_INET6 || src->af != AF_INET6)
 		return -EINVAL;
 	if (multicast) {
 		dk_ipv6_solicited_node(target, &dst);
 		dk_ipv6_mcast_mac(dst.v6, &eth_dst);
 	}
+	static const uint8_t unspec[16];
+	bool dad = memcmp(src->v6, unspec, sizeof(unspec)) == 0;
+
 	return build_nd(buf, room, l2, &eth_dst, src, &dst, DK_ICMP6_NEIGH_SOLICIT, 0, target,
-			dk_addr_is_unset(src) || src->af != AF_INET6 ? 0 : DK_ND_OPT_SLLA);
+			dad ? 0 : DK_ND_OPT_SLLA);
 }
 
 int
