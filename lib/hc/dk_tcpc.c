@@ -379,6 +379,12 @@ process_ack(struct dk_tcpc *c, const struct dk_tcp_seg *s, uint64_t now_us)
 		c->snd_wnd = s->window;
 		c->snd_wl1 = s->seq;
 		c->snd_wl2 = s->ack;
+		if (c->persist && c->snd_wnd) {
+			/* the window reopened: the probe backoff says nothing about the path */
+			c->persist = false;
+			c->rtx_at = UINT64_MAX;
+			c->rto_us = c->p.rto_us;
+		}
 	}
 	if (!SEQ_GT(s->ack, c->snd_una))
 		goto out;
@@ -533,7 +539,8 @@ process_data(struct dk_tcpc *c, const struct dk_tcp_seg *s, uint64_t now_us)
 		goto take_fin;
 	if (c->ooo_fin && c->ooo_fin_seq == c->rcv_nxt)
 		goto take_fin;
-	return true;
+	/* a bare ACK is never acknowledged */
+	return len > 0;
 take_fin:
 	accept_fin(c, now_us);
 	return true;
@@ -567,7 +574,10 @@ dk_tcpc_input(struct dk_tcpc *c, const struct dk_tcp_seg *s, uint64_t now_us)
 		return;
 	}
 	if (!acceptable(c, s->seq, seglen)) {
-		c->counters[DK_TCPC_C_UNACCEPTABLE]++;
+		if (seglen && SEQ_LEQ(s->seq + seglen, c->rcv_nxt))
+			c->counters[DK_TCPC_C_DUP_SEGS]++;
+		else
+			c->counters[DK_TCPC_C_UNACCEPTABLE]++;
 		if (!(s->flags & DK_TCP_F_RST))
 			send_ack(c);
 		return;
