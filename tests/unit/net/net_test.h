@@ -22,6 +22,14 @@ A(const char *s)
 	return a;
 }
 
+static inline int
+addr_is(const struct dk_addr *a, const char *s)
+{
+	struct dk_addr b = A(s);
+
+	return dk_addr_eq(a, &b);
+}
+
 static inline struct dk_prefix
 P(const char *s)
 {
