@@ -1,0 +1,503 @@
+/* Per-worker connection table: hash chains over a fixed pool, lazy timer wheel. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dk_conn.h"
+#include "dk_hash.h"
+
+#define NIL 0u
+
+struct dk_conn_table {
+	uint32_t bmask;
+	uint32_t wmask;
+	uint32_t max_conns;
+	uint32_t n_used;
+	uint32_t free_head;	/* entry index + 1 */
+	uint32_t tick_us;
+	uint64_t cur;		/* next wheel tick to process */
+	uint64_t seed;
+	uint64_t timeout_us[DK_CONN_S_MAX];
+	struct dk_lb_load *load;
+	uint32_t n_slots;
+	dk_conn_expire_cb_t on_remove;
+	void *arg;
+	uint64_t cnt[DK_CONN_C_MAX];
+	uint32_t *buckets;	/* node id + 1 */
+	uint32_t *wheel;	/* entry index + 1 */
+	struct dk_conn *e;
+};
+
+static const char *const counter_names[] = { DK_CONN_COUNTERS(DK_XSTR) };
+
+static const char *const state_names[] = {
+#define X(n, s, t) s,
+	DK_CONN_STATES(X)
+#undef X
+};
+
+static const uint32_t default_timeout_s[] = {
+#define X(n, s, t) t,
+	DK_CONN_STATES(X)
+#undef X
+};
+
+static uint32_t
+pow2_at_least(uint32_t v)
+{
+	uint32_t p = 1;
+
+	while (p < v && p < (1u << 31))
+		p <<= 1;
+	return p;
+}
+
+static void
+addr_norm(struct dk_addr *dst, const struct dk_addr *src)
+{
+	dst->af = src->af;
+	memcpy(dst->b, src->b, src->af == AF_INET ? 4 : 16);
+}
+
+void
+dk_conn_key_make(struct dk_conn_key *k, uint8_t proto, const struct dk_addr *src,
+		 uint16_t sport, const struct dk_addr *dst, uint16_t dport)
+{
+	memset(k, 0, sizeof(*k));
+	addr_norm(&k->src, src);
+	addr_norm(&k->dst, dst);
+	k->sport = sport;
+	k->dport = dport;
+	k->proto = proto;
+	k->kind = DK_CONN_KIND_FLOW;
+}
+
+void
+dk_conn_tmpl_key(struct dk_conn_key *k, uint8_t proto, const struct dk_addr *client,
+		 const struct dk_addr *vip, uint16_t vport)
+{
+	dk_conn_key_make(k, proto, client, 0, vip, vport);
+	k->kind = DK_CONN_KIND_TMPL;
+}
+
+int
+dk_conn_table_create(const struct dk_conn_params *p, struct dk_conn_table **out)
+{
+	struct dk_conn_table *t = NULL;
+	uint32_t i, nb, ns;
+	int rc = -EINVAL;
+
+	*out = NULL;
+	if (p->max_conns == 0 || p->max_conns >= (1u << 30) || (p->load && p->n_slots == 0))
+		goto fail;
+	rc = -ENOMEM;
+	t = calloc(1, sizeof(*t));
+	if (t == NULL)
+		goto fail;
+	nb = pow2_at_least(p->n_buckets ? p->n_buckets : 2 * p->max_conns);
+	ns = pow2_at_least(p->wheel_slots ? p->wheel_slots : 1024);
+	if (ns < 2)
+		ns = 2;
+	t->bmask = nb - 1;
+	t->wmask = ns - 1;
+	t->max_conns = p->max_conns;
+	t->tick_us = p->tick_us ? p->tick_us : (uint32_t)DK_USEC_PER_SEC;
+	t->cur = p->now_us / t->tick_us;
+	t->seed = p->seed;
+	t->load = p->load;
+	t->n_slots = p->n_slots;
+	t->on_remove = p->on_remove;
+	t->arg = p->arg;
+	for (i = 0; i < DK_CONN_S_MAX; i++)
+		t->timeout_us[i] = (uint64_t)(p->timeout_s[i] ? p->timeout_s[i]
+							      : default_timeout_s[i]) *
+				   DK_USEC_PER_SEC;
+	t->buckets = calloc(nb, sizeof(*t->buckets));
+	t->wheel = calloc(ns, sizeof(*t->wheel));
+	t->e = calloc(p->max_conns, sizeof(*t->e));
+	if (t->buckets == NULL || t->wheel == NULL || t->e == NULL)
+		goto fail;
+	for (i = 0; i < p->max_conns; i++)
+		t->e[i].wnext = i + 2 <= p->max_conns ? i + 2 : NIL;
+	t->free_head = 1;
+	*out = t;
+	return 0;
+fail:
+	dk_conn_table_free(t);
+	return rc;
+}
+
+void
+dk_conn_table_free(struct dk_conn_table *t)
+{
+	if (t == NULL)
+		return;
+	free(t->e);
+	free(t->wheel);
+	free(t->buckets);
+	free(t);
+}
+
+static uint32_t
+bucket_of(const struct dk_conn_table *t, const struct dk_conn_key *k)
+{
+	return (uint32_t)dk_hash_bytes(k, sizeof(*k), t->seed) & t->bmask;
+}
+
+static uint32_t
+ent_idx(const struct dk_conn_table *t, const struct dk_conn *c)
+{
+	return (uint32_t)(c - t->e);
+}
+
+static void
+hash_link(struct dk_conn_table *t, struct dk_conn *c, unsigned dir)
+{
+	uint32_t b = bucket_of(t, &c->key[dir]);
+
+	c->hnext[dir] = t->buckets[b];
+	t->buckets[b] = ent_idx(t, c) * 2 + dir + 1;
+}
+
+static void
+hash_unlink(struct dk_conn_table *t, struct dk_conn *c, unsigned dir)
+{
+	uint32_t node = ent_idx(t, c) * 2 + dir + 1;
+	uint32_t *pp = &t->buckets[bucket_of(t, &c->key[dir])];
+
+	while (*pp != NIL) {
+		if (*pp == node) {
+			*pp = c->hnext[dir];
+			return;
+		}
+		pp = &t->e[(*pp - 1) / 2].hnext[(*pp - 1) % 2];
+	}
+}
+
+static void
+wheel_unlink(struct dk_conn_table *t, struct dk_conn *c)
+{
+	if (c->wprev != NIL)
+		t->e[c->wprev - 1].wnext = c->wnext;
+	else
+		t->wheel[c->wtick & t->wmask] = c->wnext;
+	if (c->wnext != NIL)
+		t->e[c->wnext - 1].wprev = c->wprev;
+}
+
+static uint64_t
+expire_tick(const struct dk_conn_table *t, uint64_t expire_us)
+{
+	return (expire_us + t->tick_us - 1) / t->tick_us;
+}
+
+/*
+ * Files c under its expiry tick, clamped into the wheel's window from cur; an entry
+ * clamped to the far end is simply re-filed when its slot comes round.
+ */
+static void
+wheel_file(struct dk_conn_table *t, struct dk_conn *c)
+{
+	uint64_t tk = expire_tick(t, c->expire_us);
+	uint32_t *head;
+
+	if (tk < t->cur)
+		tk = t->cur;
+	if (tk > t->cur + t->wmask)
+		tk = t->cur + t->wmask;
+	c->wtick = tk;
+	head = &t->wheel[tk & t->wmask];
+	c->wprev = NIL;
+	c->wnext = *head;
+	if (*head != NIL)
+		t->e[*head - 1].wprev = ent_idx(t, c) + 1;
+	*head = ent_idx(t, c) + 1;
+}
+
+static void
+load_adjust(struct dk_conn_table *t, const struct dk_conn *c, int32_t d)
+{
+	struct dk_lb_load *l;
+
+	if (!(c->flags & DK_CONN_F_COUNTED))
+		return;
+	l = &t->load[c->backend_slot];
+	if (c->state == DK_CONN_S_ESTABLISHED)
+		dk_lb_load_add(&l->active, d);
+	else
+		dk_lb_load_add(&l->inactive, d);
+}
+
+static void
+release(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_counter why)
+{
+	if (t->on_remove)
+		t->on_remove(t->arg, c);
+	hash_unlink(t, c, DK_CONN_DIR_ORIG);
+	if (c->flags & DK_CONN_F_REPLY)
+		hash_unlink(t, c, DK_CONN_DIR_REPLY);
+	load_adjust(t, c, -1);
+	c->flags = 0;
+	c->wnext = t->free_head;
+	t->free_head = ent_idx(t, c) + 1;
+	t->n_used--;
+	t->cnt[why]++;
+}
+
+static struct dk_conn *
+find(struct dk_conn_table *t, const struct dk_conn_key *k, unsigned *dir)
+{
+	uint32_t node = t->buckets[bucket_of(t, k)];
+
+	while (node != NIL) {
+		struct dk_conn *c = &t->e[(node - 1) / 2];
+		unsigned d = (node - 1) % 2;
+
+		if (memcmp(&c->key[d], k, sizeof(*k)) == 0) {
+			*dir = d;
+			return c;
+		}
+		node = c->hnext[d];
+	}
+	return NULL;
+}
+
+/* A live entry for k; one that is past its expiry is reaped on the spot. */
+static struct dk_conn *
+find_live(struct dk_conn_table *t, const struct dk_conn_key *k, uint64_t now_us,
+	  unsigned *dir)
+{
+	struct dk_conn *c = find(t, k, dir);
+
+	if (c != NULL && c->expire_us <= now_us) {
+		wheel_unlink(t, c);
+		release(t, c, DK_CONN_C_EXPIRED);
+		c = NULL;
+	}
+	return c;
+}
+
+struct dk_conn *
+dk_conn_lookup(struct dk_conn_table *t, const struct dk_conn_key *k, uint64_t now_us,
+	       enum dk_conn_dir *dir)
+{
+	unsigned d = 0;
+	struct dk_conn *c;
+
+	t->cnt[DK_CONN_C_LOOKUPS]++;
+	c = find_live(t, k, now_us, &d);
+	if (c != NULL) {
+		t->cnt[DK_CONN_C_HITS]++;
+		if (dir)
+			*dir = (enum dk_conn_dir)d;
+	}
+	return c;
+}
+
+static void
+set_expiry(struct dk_conn_table *t, struct dk_conn *c, uint64_t expire_us)
+{
+	c->expire_us = expire_us;
+	/* Later expiries are handled lazily; only an earlier one must be re-filed now. */
+	if (expire_tick(t, expire_us) < c->wtick) {
+		wheel_unlink(t, c);
+		wheel_file(t, c);
+	}
+}
+
+static struct dk_conn *
+alloc_entry(struct dk_conn_table *t)
+{
+	struct dk_conn *c;
+
+	if (t->free_head == NIL) {
+		t->cnt[DK_CONN_C_FULL]++;
+		return NULL;
+	}
+	c = &t->e[t->free_head - 1];
+	t->free_head = c->wnext;
+	t->n_used++;
+	return c;
+}
+
+int
+dk_conn_insert(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t now_us,
+	       struct dk_conn **out)
+{
+	struct dk_conn *c;
+	unsigned d;
+
+	*out = NULL;
+	if (find_live(t, n->orig, now_us, &d) != NULL ||
+	    (n->reply && find_live(t, n->reply, now_us, &d) != NULL)) {
+		t->cnt[DK_CONN_C_EXISTS]++;
+		return -EEXIST;
+	}
+	c = alloc_entry(t);
+	if (c == NULL)
+		return -ENOSPC;
+	c->key[DK_CONN_DIR_ORIG] = *n->orig;
+	c->flags = 0;
+	if (n->reply) {
+		c->key[DK_CONN_DIR_REPLY] = *n->reply;
+		c->flags |= DK_CONN_F_REPLY;
+	}
+	c->backend_slot = n->backend_slot;
+	c->tmpl_timeout_s = 0;
+	if (n->orig->proto == DK_LB_PROTO_TCP)
+		c->state = (uint8_t)dk_conn_tcp_next(DK_CONN_S_NONE, DK_CONN_DIR_ORIG,
+						     n->tcp_flags, n->reply == NULL);
+	else
+		c->state = DK_CONN_S_UDP;
+	if (t->load && n->backend_slot < t->n_slots)
+		c->flags |= DK_CONN_F_COUNTED;
+	load_adjust(t, c, 1);
+	hash_link(t, c, DK_CONN_DIR_ORIG);
+	if (n->reply)
+		hash_link(t, c, DK_CONN_DIR_REPLY);
+	c->expire_us = now_us + t->timeout_us[c->state];
+	wheel_file(t, c);
+	t->cnt[DK_CONN_C_INSERTS]++;
+	*out = c;
+	return 0;
+}
+
+void
+dk_conn_update(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_dir dir,
+	       uint8_t tcp_flags, uint64_t now_us)
+{
+	if (c->flags & DK_CONN_F_TMPL)
+		return;
+	if (c->key[DK_CONN_DIR_ORIG].proto == DK_LB_PROTO_TCP) {
+		enum dk_conn_state s = dk_conn_tcp_next((enum dk_conn_state)c->state, dir,
+							tcp_flags,
+							!(c->flags & DK_CONN_F_REPLY));
+
+		if (s != c->state) {
+			load_adjust(t, c, -1);
+			c->state = (uint8_t)s;
+			load_adjust(t, c, 1);
+			t->cnt[DK_CONN_C_STATE_CHANGES]++;
+		}
+	}
+	set_expiry(t, c, now_us + t->timeout_us[c->state]);
+}
+
+void
+dk_conn_delete(struct dk_conn_table *t, struct dk_conn *c)
+{
+	wheel_unlink(t, c);
+	release(t, c, DK_CONN_C_DELETED);
+}
+
+unsigned
+dk_conn_expire(struct dk_conn_table *t, uint64_t now_us, unsigned budget)
+{
+	uint64_t target = now_us / t->tick_us;
+	unsigned expired = 0, empty = 0;
+
+	/* An idle gap longer than the wheel costs at most one revolution of empty slots. */
+	while (t->cur <= target && budget > 0 && empty <= t->wmask) {
+		uint32_t *head = &t->wheel[t->cur & t->wmask];
+
+		if (*head == NIL) {
+			t->cur++;
+			empty++;
+			continue;
+		}
+		empty = 0;
+		while (*head != NIL && budget > 0) {
+			struct dk_conn *c = &t->e[*head - 1];
+
+			budget--;
+			wheel_unlink(t, c);
+			if (c->expire_us <= now_us) {
+				release(t, c, DK_CONN_C_EXPIRED);
+				expired++;
+			} else {
+				wheel_file(t, c);
+			}
+		}
+		if (*head == NIL)
+			t->cur++;
+	}
+	/* A whole revolution of empty slots: nothing is filed, skip straight to now. */
+	if (empty > t->wmask && t->cur <= target)
+		t->cur = target + 1;
+	return expired;
+}
+
+int
+dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k, uint32_t backend_slot,
+		    uint32_t timeout_s, uint64_t now_us, struct dk_conn **out)
+{
+	struct dk_conn *c;
+	unsigned d;
+
+	*out = NULL;
+	if (k->kind != DK_CONN_KIND_TMPL || timeout_s == 0)
+		return -EINVAL;
+	if (find_live(t, k, now_us, &d) != NULL) {
+		t->cnt[DK_CONN_C_EXISTS]++;
+		return -EEXIST;
+	}
+	c = alloc_entry(t);
+	if (c == NULL)
+		return -ENOSPC;
+	c->key[DK_CONN_DIR_ORIG] = *k;
+	c->flags = DK_CONN_F_TMPL;
+	c->state = DK_CONN_S_NONE;
+	c->backend_slot = backend_slot;
+	c->tmpl_timeout_s = timeout_s;
+	hash_link(t, c, DK_CONN_DIR_ORIG);
+	c->expire_us = now_us + (uint64_t)timeout_s * DK_USEC_PER_SEC;
+	wheel_file(t, c);
+	t->cnt[DK_CONN_C_TMPL_INSERTS]++;
+	*out = c;
+	return 0;
+}
+
+struct dk_conn *
+dk_conn_tmpl_lookup(struct dk_conn_table *t, const struct dk_conn_key *k, uint64_t now_us)
+{
+	struct dk_conn *c;
+	unsigned d;
+
+	t->cnt[DK_CONN_C_LOOKUPS]++;
+	c = find_live(t, k, now_us, &d);
+	if (c == NULL || !(c->flags & DK_CONN_F_TMPL))
+		return NULL;
+	t->cnt[DK_CONN_C_TMPL_HITS]++;
+	c->expire_us = now_us + (uint64_t)c->tmpl_timeout_s * DK_USEC_PER_SEC;
+	return c;
+}
+
+uint32_t
+dk_conn_count(const struct dk_conn_table *t)
+{
+	return t->n_used;
+}
+
+uint64_t
+dk_conn_counter(const struct dk_conn_table *t, enum dk_conn_counter c)
+{
+	return c < DK_CONN_C_MAX ? t->cnt[c] : 0;
+}
+
+const char *
+dk_conn_counter_name(enum dk_conn_counter c)
+{
+	return c < DK_CONN_C_MAX ? counter_names[c] : "?";
+}
+
+const char *
+dk_conn_state_name(enum dk_conn_state s)
+{
+	return s < DK_CONN_S_MAX ? state_names[s] : "?";
+}
+
+uint32_t
+dk_conn_timeout_s(const struct dk_conn_table *t, enum dk_conn_state s)
+{
+	return s < DK_CONN_S_MAX ? (uint32_t)(t->timeout_us[s] / DK_USEC_PER_SEC) : 0;
+}

@@ -1,0 +1,165 @@
+/*
+ * Per-worker connection table: single writer, no locks, no allocation after create.
+ * Entries come from a fixed pool; each entry is reachable by its original key (client
+ * -> VIP) and, for NAT/FNAT, by its reply key (backend -> client or local address), so
+ * replies find the same entry. A coarse timer wheel reaps expired entries a bounded
+ * number at a time; packets only store a new expiry (entries are re-filed lazily when
+ * their slot comes round), so the per-packet cost is a store.
+ *
+ * Persistence templates live in the same table with kind = template.
+ */
+#ifndef DK_CONN_H
+#define DK_CONN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dk_addr.h"
+#include "dk_common.h"
+#include "dk_lb.h"
+
+#define DK_TCP_FIN 0x01
+#define DK_TCP_SYN 0x02
+#define DK_TCP_RST 0x04
+#define DK_TCP_ACK 0x10
+
+/* State, name, default timeout in seconds (IPVS defaults). */
+#define DK_CONN_STATES(X) \
+	X(DK_CONN_S_NONE, "NONE", 2) \
+	X(DK_CONN_S_SYN_RECV, "SYN_RECV", 60) \
+	X(DK_CONN_S_ESTABLISHED, "ESTABLISHED", 900) \
+	X(DK_CONN_S_FIN_WAIT, "FIN_WAIT", 120) \
+	X(DK_CONN_S_CLOSE_WAIT, "CLOSE_WAIT", 60) \
+	X(DK_CONN_S_LAST_ACK, "LAST_ACK", 30) \
+	X(DK_CONN_S_TIME_WAIT, "TIME_WAIT", 120) \
+	X(DK_CONN_S_CLOSE, "CLOSE", 10) \
+	X(DK_CONN_S_UDP, "UDP", 300)
+
+enum dk_conn_state {
+#define X(n, s, t) n,
+	DK_CONN_STATES(X)
+#undef X
+	DK_CONN_S_MAX
+};
+
+#define DK_CONN_COUNTERS(X) \
+	X(DK_CONN_C_LOOKUPS, "lookups") \
+	X(DK_CONN_C_HITS, "hits") \
+	X(DK_CONN_C_INSERTS, "inserts") \
+	X(DK_CONN_C_FULL, "full") \
+	X(DK_CONN_C_EXISTS, "exists") \
+	X(DK_CONN_C_EXPIRED, "expired") \
+	X(DK_CONN_C_DELETED, "deleted") \
+	X(DK_CONN_C_TMPL_INSERTS, "tmpl_inserts") \
+	X(DK_CONN_C_TMPL_HITS, "tmpl_hits") \
+	X(DK_CONN_C_STATE_CHANGES, "state_changes")
+
+enum dk_conn_counter {
+	DK_CONN_COUNTERS(DK_XENUM)
+	DK_CONN_C_MAX
+};
+
+enum dk_conn_dir {
+	DK_CONN_DIR_ORIG = 0,	/* client -> service */
+	DK_CONN_DIR_REPLY = 1,	/* backend -> client (NAT) or -> local address (FNAT) */
+};
+
+#define DK_CONN_KIND_FLOW 0
+#define DK_CONN_KIND_TMPL 1
+
+/* Normalised (padding and unused address bytes zero): build with dk_conn_key_make. */
+struct dk_conn_key {
+	struct dk_addr src;
+	struct dk_addr dst;
+	uint16_t sport;
+	uint16_t dport;
+	uint8_t proto;
+	uint8_t kind;
+	uint8_t pad[2];
+};
+
+#define DK_CONN_F_REPLY 0x01	/* has a reply key (NAT/FNAT); else only ORIG is seen */
+#define DK_CONN_F_TMPL 0x02
+#define DK_CONN_F_COUNTED 0x04	/* contributes to the load counters */
+
+struct dk_conn {
+	/* [ORIG] and [REPLY]; for FNAT the reply key's dst is the local address/port. */
+	struct dk_conn_key key[2];
+	uint32_t hnext[2];	/* hash chains: node id + 1, node id = entry * 2 + dir */
+	uint32_t wprev;		/* wheel list / free list links: entry index + 1 */
+	uint32_t wnext;
+	uint64_t wtick;		/* wheel tick the entry is filed under */
+	uint64_t expire_us;
+	uint32_t backend_slot;
+	uint32_t tmpl_timeout_s;
+	uint8_t state;		/* enum dk_conn_state */
+	uint8_t flags;		/* DK_CONN_F_* */
+};
+
+typedef void (*dk_conn_expire_cb_t)(void *arg, const struct dk_conn *c);
+
+struct dk_conn_params {
+	uint32_t max_conns;	/* pool size (entries); required */
+	uint32_t n_buckets;	/* rounded up to a power of two; 0 means 2 * max_conns */
+	uint32_t tick_us;	/* wheel resolution; 0 means 1 s */
+	uint32_t wheel_slots;	/* rounded up to a power of two; 0 means 1024 */
+	uint32_t timeout_s[DK_CONN_S_MAX];	/* 0 means the default */
+	uint64_t seed;
+	uint64_t now_us;
+	/* Optional: this worker's load array (active = ESTABLISHED, the rest inactive). */
+	struct dk_lb_load *load;
+	uint32_t n_slots;
+	/* Optional: told about each entry that expires or is deleted (e.g. free FNAT port). */
+	dk_conn_expire_cb_t on_remove;
+	void *arg;
+};
+
+struct dk_conn_new {
+	const struct dk_conn_key *orig;
+	const struct dk_conn_key *reply;	/* NULL for DR/TUN */
+	uint32_t backend_slot;
+	uint8_t tcp_flags;			/* of the packet creating the entry */
+};
+
+struct dk_conn_table;
+
+int dk_conn_table_create(const struct dk_conn_params *p, struct dk_conn_table **out);
+void dk_conn_table_free(struct dk_conn_table *t);
+
+void dk_conn_key_make(struct dk_conn_key *k, uint8_t proto, const struct dk_addr *src,
+		      uint16_t sport, const struct dk_addr *dst, uint16_t dport);
+/* Template key: (masked client, service) with ports of the service only. */
+void dk_conn_tmpl_key(struct dk_conn_key *k, uint8_t proto, const struct dk_addr *client,
+		      const struct dk_addr *vip, uint16_t vport);
+
+/* A live entry for k, or NULL; an entry found past its expiry is reaped here. */
+struct dk_conn *dk_conn_lookup(struct dk_conn_table *t, const struct dk_conn_key *k,
+			       uint64_t now_us, enum dk_conn_dir *dir);
+/* -ENOSPC when the pool is full (counted), -EEXIST when a key is taken. */
+int dk_conn_insert(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t now_us,
+		   struct dk_conn **out);
+/* Per packet: TCP state from the flags seen in dir, and a fresh expiry. */
+void dk_conn_update(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_dir dir,
+		    uint8_t tcp_flags, uint64_t now_us);
+void dk_conn_delete(struct dk_conn_table *t, struct dk_conn *c);
+/* Reaps due entries; does at most budget units of work. Returns how many expired. */
+unsigned dk_conn_expire(struct dk_conn_table *t, uint64_t now_us, unsigned budget);
+
+int dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k,
+			uint32_t backend_slot, uint32_t timeout_s, uint64_t now_us,
+			struct dk_conn **out);
+/* A live template, its expiry pushed out by its timeout (persistence restarts). */
+struct dk_conn *dk_conn_tmpl_lookup(struct dk_conn_table *t, const struct dk_conn_key *k,
+				    uint64_t now_us);
+
+uint32_t dk_conn_count(const struct dk_conn_table *t);
+uint64_t dk_conn_counter(const struct dk_conn_table *t, enum dk_conn_counter c);
+const char *dk_conn_counter_name(enum dk_conn_counter c);
+const char *dk_conn_state_name(enum dk_conn_state s);
+uint32_t dk_conn_timeout_s(const struct dk_conn_table *t, enum dk_conn_state s);
+
+/* The TCP state machine on its own; input_only when replies bypass us (DR/TUN). */
+enum dk_conn_state dk_conn_tcp_next(enum dk_conn_state s, enum dk_conn_dir dir,
+				    uint8_t tcp_flags, bool input_only);
+
+#endif

@@ -1,0 +1,322 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "dk_common.h"
+#include "dk_conn.h"
+#include "lb_test_util.h"
+
+#define SEC DK_USEC_PER_SEC
+
+static struct dk_lb_load load[8];
+static unsigned removed;
+static uint32_t removed_slot;
+
+static void
+on_remove(void *arg, const struct dk_conn *c)
+{
+	(void)arg;
+	removed++;
+	removed_slot = c->backend_slot;
+}
+
+static struct dk_conn_table *
+mk(uint32_t max, uint32_t est_timeout)
+{
+	struct dk_conn_params p = { .max_conns = max, .seed = 1, .load = load, .n_slots = 8,
+				    .on_remove = on_remove };
+	struct dk_conn_table *t = NULL;
+
+	p.timeout_s[DK_CONN_S_ESTABLISHED] = est_timeout;
+	memset(load, 0, sizeof(load));
+	removed = 0;
+	assert_int_equal(dk_conn_table_create(&p, &t), 0);
+	return t;
+}
+
+/* Client c:cport -> VIP:80 forwarded to backend 10.0.0.1:8080 (NAT keys). */
+static void
+keys(uint32_t c, uint16_t cport, struct dk_conn_key *orig, struct dk_conn_key *reply)
+{
+	struct dk_addr cl = t_v4(c), vip = t_v4(0xc0000201u), be = t_v4(0x0a000001u);
+
+	dk_conn_key_make(orig, DK_LB_PROTO_TCP, &cl, cport, &vip, 80);
+	dk_conn_key_make(reply, DK_LB_PROTO_TCP, &be, 8080, &cl, cport);
+}
+
+static struct dk_conn *
+add(struct dk_conn_table *t, uint32_t c, uint16_t port, bool nat, uint8_t flags,
+    uint64_t now)
+{
+	struct dk_conn_key o, r;
+	struct dk_conn_new n = { .orig = &o, .backend_slot = 3, .tcp_flags = flags };
+	struct dk_conn *e;
+
+	keys(c, port, &o, &r);
+	if (nat)
+		n.reply = &r;
+	assert_int_equal(dk_conn_insert(t, &n, now, &e), 0);
+	return e;
+}
+
+static void
+test_insert_lookup_both_dirs(void **state)
+{
+	struct dk_conn_table *t = mk(16, 0);
+	struct dk_conn_key o, r;
+	struct dk_conn_new n = { .orig = &o, .reply = &r, .backend_slot = 3 };
+	struct dk_conn *e, *f;
+	enum dk_conn_dir dir;
+
+	(void)state;
+	keys(0x01020304u, 5000, &o, &r);
+	e = add(t, 0x01020304u, 5000, true, DK_TCP_SYN, 0);
+	assert_ptr_equal(dk_conn_lookup(t, &o, 1, &dir), e);
+	assert_int_equal(dir, DK_CONN_DIR_ORIG);
+	assert_ptr_equal(dk_conn_lookup(t, &r, 1, &dir), e);
+	assert_int_equal(dir, DK_CONN_DIR_REPLY);
+	assert_int_equal(e->backend_slot, 3);
+	assert_int_equal(e->state, DK_CONN_S_SYN_RECV);
+	/* Either key taken -> -EEXIST, counted */
+	assert_int_equal(dk_conn_insert(t, &n, 1, &f), -EEXIST);
+	/* a new client whose reply key collides with the first entry's (FNAT port reuse) */
+	{
+		struct dk_conn_key r0 = r;
+
+		keys(0x01020305u, 5000, &o, &r);
+		r = r0;
+	}
+	assert_int_equal(dk_conn_insert(t, &n, 1, &f), -EEXIST);
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_EXISTS), 2);
+	/* DR: only the orig key is indexed */
+	e = add(t, 0x01020306u, 6000, false, DK_TCP_SYN, 0);
+	keys(0x01020306u, 6000, &o, &r);
+	assert_ptr_equal(dk_conn_lookup(t, &o, 1, &dir), e);
+	assert_null(dk_conn_lookup(t, &r, 1, &dir));
+	/* other ports, protocols and a UDP flow */
+	keys(0x01020304u, 5001, &o, &r);
+	assert_null(dk_conn_lookup(t, &o, 1, &dir));
+	o.proto = DK_LB_PROTO_UDP;
+	n.orig = &o;
+	n.reply = NULL;
+	assert_int_equal(dk_conn_insert(t, &n, 0, &f), 0);
+	assert_int_equal(f->state, DK_CONN_S_UDP);
+	assert_int_equal(dk_conn_count(t), 3);
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_INSERTS), 3);
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_HITS), 3);
+	assert_string_equal(dk_conn_counter_name(DK_CONN_C_FULL), "full");
+	dk_conn_table_free(t);
+}
+
+static void
+test_tcp_states(void **state)
+{
+	enum dk_conn_dir O = DK_CONN_DIR_ORIG, R = DK_CONN_DIR_REPLY;
+	enum dk_conn_state s;
+
+	(void)state;
+	/* handshake, client closes first */
+	s = dk_conn_tcp_next(DK_CONN_S_NONE, O, DK_TCP_SYN, false);
+	assert_int_equal(s, DK_CONN_S_SYN_RECV);
+	s = dk_conn_tcp_next(s, R, DK_TCP_SYN | DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_SYN_RECV);
+	s = dk_conn_tcp_next(s, O, DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_ESTABLISHED);
+	s = dk_conn_tcp_next(s, O, DK_TCP_FIN | DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_CLOSE_WAIT);
+	s = dk_conn_tcp_next(s, R, DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_CLOSE_WAIT);
+	s = dk_conn_tcp_next(s, R, DK_TCP_FIN | DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_LAST_ACK);
+	s = dk_conn_tcp_next(s, O, DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_TIME_WAIT);
+	/* a SYN reuses a TIME_WAIT tuple */
+	assert_int_equal(dk_conn_tcp_next(s, O, DK_TCP_SYN, false), DK_CONN_S_SYN_RECV);
+	/* server closes first */
+	s = dk_conn_tcp_next(DK_CONN_S_ESTABLISHED, R, DK_TCP_FIN | DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_FIN_WAIT);
+	s = dk_conn_tcp_next(s, O, DK_TCP_FIN | DK_TCP_ACK, false);
+	assert_int_equal(s, DK_CONN_S_LAST_ACK);
+	assert_int_equal(dk_conn_tcp_next(s, R, DK_TCP_ACK, false), DK_CONN_S_TIME_WAIT);
+	/* resets, from either side, in any state */
+	assert_int_equal(dk_conn_tcp_next(DK_CONN_S_ESTABLISHED, R, DK_TCP_RST, false),
+			 DK_CONN_S_CLOSE);
+	assert_int_equal(dk_conn_tcp_next(DK_CONN_S_SYN_RECV, O, DK_TCP_RST | DK_TCP_ACK, true),
+			 DK_CONN_S_CLOSE);
+	/* SYN retransmit on an established flow changes nothing */
+	assert_int_equal(dk_conn_tcp_next(DK_CONN_S_ESTABLISHED, O, DK_TCP_SYN, false),
+			 DK_CONN_S_ESTABLISHED);
+	/* input only (DR/TUN): client FIN -> FIN_WAIT, which its ACKs do not leave */
+	s = dk_conn_tcp_next(DK_CONN_S_ESTABLISHED, O, DK_TCP_FIN | DK_TCP_ACK, true);
+	assert_int_equal(s, DK_CONN_S_FIN_WAIT);
+	assert_int_equal(dk_conn_tcp_next(s, O, DK_TCP_ACK, true), DK_CONN_S_FIN_WAIT);
+	/* mid-stream pickup */
+	assert_int_equal(dk_conn_tcp_next(DK_CONN_S_NONE, O, DK_TCP_ACK, true),
+			 DK_CONN_S_ESTABLISHED);
+	assert_string_equal(dk_conn_state_name(DK_CONN_S_LAST_ACK), "LAST_ACK");
+}
+
+static void
+test_timeouts_and_load(void **state)
+{
+	struct dk_conn_table *t = mk(16, 0);
+	struct dk_conn_key o, r;
+	struct dk_conn *e;
+	uint64_t now = 1000 * SEC;
+
+	(void)state;
+	assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_ESTABLISHED), 900);
+	assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_SYN_RECV), 60);
+	assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_UDP), 300);
+	keys(0x01020304u, 5000, &o, &r);
+	e = add(t, 0x01020304u, 5000, true, DK_TCP_SYN, now);
+	assert_int_equal(load[3].inactive, 1);
+	assert_int_equal(load[3].active, 0);
+	/* SYN_RECV lives 60 s */
+	assert_int_equal(dk_conn_expire(t, now + 59 * SEC, 100), 0);
+	assert_non_null(dk_conn_lookup(t, &o, now + 59 * SEC, NULL));
+	now += 59 * SEC;
+	dk_conn_update(t, e, DK_CONN_DIR_ORIG, DK_TCP_ACK, now);
+	assert_int_equal(e->state, DK_CONN_S_ESTABLISHED);
+	assert_int_equal(load[3].active, 1);
+	assert_int_equal(load[3].inactive, 0);
+	/* established: 900 s from the last packet */
+	assert_int_equal(dk_conn_expire(t, now + 899 * SEC, 100), 0);
+	assert_int_equal(dk_conn_count(t), 1);
+	/* RST: CLOSE, 10 s, even though the entry was filed 900 s out */
+	now += 899 * SEC;
+	dk_conn_update(t, e, DK_CONN_DIR_REPLY, DK_TCP_RST, now);
+	assert_int_equal(load[3].active, 0);
+	assert_int_equal(load[3].inactive, 1);
+	assert_int_equal(dk_conn_expire(t, now + 9 * SEC, 100), 0);
+	assert_int_equal(dk_conn_expire(t, now + 11 * SEC, 100), 1);
+	assert_int_equal(dk_conn_count(t), 0);
+	assert_int_equal(load[3].inactive, 0);
+	assert_int_equal(removed, 1);
+	assert_int_equal(removed_slot, 3);
+	assert_null(dk_conn_lookup(t, &o, now + 11 * SEC, NULL));
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_EXPIRED), 1);
+	dk_conn_table_free(t);
+
+	/* configured timeout; lookup past expiry reaps without the wheel */
+	t = mk(16, 5);
+	now = 0;
+	e = add(t, 0x01020304u, 5000, false, DK_TCP_ACK, now);
+	assert_int_equal(e->state, DK_CONN_S_ESTABLISHED);
+	assert_non_null(dk_conn_lookup(t, &o, 4 * SEC, NULL));
+	assert_null(dk_conn_lookup(t, &o, 5 * SEC, NULL));
+	assert_int_equal(dk_conn_count(t), 0);
+	assert_int_equal(load[3].active, 0);
+	dk_conn_table_free(t);
+}
+
+static void
+test_full_and_reclaim(void **state)
+{
+	struct dk_conn_table *t = mk(4, 0);
+	struct dk_conn_key o, r;
+	struct dk_conn_new n = { .orig = &o, .reply = &r, .backend_slot = 1,
+				 .tcp_flags = DK_TCP_SYN };
+	struct dk_conn *e;
+	unsigned i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		add(t, 0x01000000u + i, 1000, true, DK_TCP_SYN, 0);
+	keys(0x02000000u, 1000, &o, &r);
+	assert_int_equal(dk_conn_insert(t, &n, 1, &e), -ENOSPC);
+	assert_null(e);
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_FULL), 1);
+	/* SYN_RECV expires after 60 s, which frees the pool */
+	assert_int_equal(dk_conn_expire(t, 61 * SEC, 1000), 4);
+	assert_int_equal(dk_conn_insert(t, &n, 61 * SEC, &e), 0);
+	dk_conn_delete(t, e);
+	assert_int_equal(dk_conn_count(t), 0);
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_DELETED), 1);
+	dk_conn_table_free(t);
+}
+
+static void
+test_expire_budget_and_gaps(void **state)
+{
+	struct dk_conn_table *t = mk(20000, 0);
+	struct dk_conn_key o, r;
+	unsigned i, total = 0, calls = 0;
+
+	(void)state;
+	for (i = 0; i < 10000; i++)
+		add(t, 0x01000000u + i, (uint16_t)(1000 + i % 7), true,
+		    i % 2 ? DK_TCP_SYN : DK_TCP_ACK, (i % 100) * SEC);
+	/* nothing due yet: SYN_RECV 60 s after up to 99 s */
+	assert_int_equal(dk_conn_expire(t, 59 * SEC, 100000), 0);
+	/* each call does bounded work */
+	while (dk_conn_count(t) > 5000) {
+		unsigned n = dk_conn_expire(t, 200 * SEC, 64);
+
+		assert_true(n <= 64);
+		total += n;
+		calls++;
+		assert_true(calls < 1000);
+	}
+	assert_int_equal(total, 5000);
+	/* the ESTABLISHED half stays until 900 s after creation */
+	assert_int_equal(dk_conn_expire(t, 899 * SEC, 100000), 0);
+	/* a ten hour gap: everything goes and the wheel catches up */
+	while (dk_conn_expire(t, 36000 * SEC, 4096) > 0)
+		;
+	assert_int_equal(dk_conn_count(t), 0);
+	keys(0x01000001u, 1001, &o, &r);
+	add(t, 0x01000001u, 1001, true, DK_TCP_ACK, 36000 * SEC);
+	assert_int_equal(dk_conn_expire(t, 36000 * SEC + 899 * SEC, 100), 0);
+	assert_non_null(dk_conn_lookup(t, &o, 36000 * SEC + 899 * SEC, NULL));
+	assert_int_equal(dk_conn_expire(t, 36000 * SEC + 901 * SEC, 100), 1);
+	dk_conn_table_free(t);
+}
+
+static void
+test_templates(void **state)
+{
+	struct dk_conn_table *t = mk(8, 0);
+	struct dk_conn_key k, o, r;
+	struct dk_addr cl = t_v4(0xc0a80a00u), vip = t_v4(0xc0000201u);
+	struct dk_conn *c, *d;
+
+	(void)state;
+	dk_conn_tmpl_key(&k, DK_LB_PROTO_TCP, &cl, &vip, 80);
+	assert_null(dk_conn_tmpl_lookup(t, &k, 0));
+	assert_int_equal(dk_conn_tmpl_insert(t, &k, 5, 300, 0, &c), 0);
+	assert_int_equal(dk_conn_tmpl_insert(t, &k, 6, 300, 0, &d), -EEXIST);
+	assert_int_equal(load[5].active + load[5].inactive, 0);	/* templates are not load */
+	/* a flow key with the same addresses is a different key */
+	dk_conn_key_make(&o, DK_LB_PROTO_TCP, &cl, 0, &vip, 80);
+	assert_null(dk_conn_lookup(t, &o, 0, NULL));
+	assert_null(dk_conn_tmpl_lookup(t, &o, 0));
+	/* each use restarts the persistence timeout */
+	assert_ptr_equal(dk_conn_tmpl_lookup(t, &k, 200 * SEC), c);
+	assert_int_equal(c->backend_slot, 5);
+	assert_int_equal(dk_conn_expire(t, 499 * SEC, 100), 0);
+	assert_ptr_equal(dk_conn_tmpl_lookup(t, &k, 499 * SEC), c);
+	assert_int_equal(dk_conn_expire(t, 800 * SEC, 100), 1);
+	assert_null(dk_conn_tmpl_lookup(t, &k, 800 * SEC));
+	assert_int_equal(dk_conn_counter(t, DK_CONN_C_TMPL_HITS), 2);
+	dk_conn_key_make(&r, DK_LB_PROTO_TCP, &cl, 0, &vip, 80);
+	assert_int_equal(dk_conn_tmpl_insert(t, &r, 5, 300, 0, &c), -EINVAL);
+	dk_conn_table_free(t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_insert_lookup_both_dirs),
+		cmocka_unit_test(test_tcp_states),
+		cmocka_unit_test(test_timeouts_and_load),
+		cmocka_unit_test(test_full_and_reclaim),
+		cmocka_unit_test(test_expire_budget_and_gaps),
+		cmocka_unit_test(test_templates),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
