@@ -129,10 +129,7 @@ same_question(const struct hc_dns *d, const uint8_t *p, size_t len)
 	if (len < DNS_HDR_LEN + ql + 4)
 		return false;
 	p += DNS_HDR_LEN;
-	/* names compare case-insensitively; the label length bytes are < 64 anyway */
-	if (strncasecmp((const char *)p, (const char *)d->qname, ql) != 0 &&
-	    memcmp(p, d->qname, ql) != 0)
-		return false;
+	/* names compare case-insensitively; label length bytes (< 64) never differ by 0x20 */
 	for (size_t i = 0; i < ql; i++)
 		if ((p[i] | 0x20) != (d->qname[i] | 0x20))
 			return false;
