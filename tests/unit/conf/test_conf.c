@@ -1,0 +1,329 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "dk_conf.h"
+#include "dk_profile.h"
+#include "diag_capture.h"
+
+static struct diag_capture cap;
+static unsigned problems;
+
+static struct dk_conf *
+load(const char *text, int want_rc)
+{
+	struct dk_conf_load_params p = { .path = "k.conf", .text = text, .instance_id = "lb1" };
+	struct dk_conf *c = NULL;
+	int rc;
+
+	diag_capture_init(&cap);
+	rc = dk_conf_load_ex(&p, &c, &cap.diag, &problems);
+	if (rc != want_rc)
+		fail_msg("rc %d, want %d; diagnostics:\n%s", rc, want_rc, cap.all);
+	assert_non_null(c);
+	return c;
+}
+
+static const char vi_min[] =
+	"vrrp_instance VI_1 {\n interface lo\n virtual_router_id 51\n"
+	" virtual_ipaddress {\n  192.0.2.10/24 dev lo label lo:1\n  192.0.2.20-22\n }\n}\n";
+
+static void
+test_vrrp_defaults(void **state)
+{
+	struct dk_conf *c = load(vi_min, 0);
+	const struct dk_conf_vrrp_instance *v = &c->vrrp[0];
+	char b[64];
+
+	(void)state;
+	assert_int_equal(c->n_vrrp, 1);
+	assert_string_equal(v->name, "VI_1");
+	assert_int_equal(v->state, DK_CONF_STATE_BACKUP);
+	assert_int_equal(v->priority, 100);
+	assert_int_equal(v->version, 2);
+	assert_int_equal(v->advert_int_us, 1000000);
+	assert_int_equal(v->garp_master_delay_us, 5000000);
+	assert_int_equal(v->garp_master_repeat, 5);
+	assert_int_equal(v->garp_master_refresh_repeat, 1);
+	assert_int_equal(v->n_vips, 4);
+	assert_string_equal(dk_prefix_fmt(&v->vips[0].pfx, b, sizeof(b)), "192.0.2.10/24");
+	assert_string_equal(v->vips[0].dev, "lo");
+	assert_string_equal(dk_prefix_fmt(&v->vips[3].pfx, b, sizeof(b)), "192.0.2.22/32");
+	assert_false(v->nopreempt);
+	assert_int_equal(problems, 0);
+	dk_conf_free(c);
+}
+
+static void
+test_vrrp_fields(void **state)
+{
+	struct dk_conf *c = load(
+		"global_defs { vrrp_version 3\n vrrp_garp_master_delay 2 }\n"
+		"vrrp_script chk { script \"/bin/true arg\"\n interval 0.5\n weight -20\n fall 2 }\n"
+		"vrrp_instance A {\n state MASTER\n interface lo\n virtual_router_id 7\n"
+		" priority 200\n advert_int 0.25\n nopreempt\n preempt_delay 1.5\n"
+		" authentication {\n  auth_type PASS\n  auth_pass secret\n }\n"
+		" unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n  10.0.0.3\n }\n"
+		" heartbeat_unicast_peer {\n  172.16.0.2\n }\n notify_split_brain /x/sb.sh\n"
+		" track_script {\n  chk weight 10\n }\n track_interface {\n  lo weight -5\n }\n"
+		" virtual_ipaddress {\n  2001:db8::1/64\n }\n use_vmac\n accept\n}\n", 0);
+	const struct dk_conf_vrrp_instance *v = &c->vrrp[0];
+
+	(void)state;
+	assert_int_equal(v->state, DK_CONF_STATE_MASTER);
+	assert_int_equal(v->version, 3);
+	assert_int_equal(v->priority, 200);
+	assert_int_equal(v->advert_int_us, 250000);
+	assert_true(v->nopreempt);
+	assert_int_equal(v->preempt_delay_us, 1500000);
+	assert_int_equal(v->garp_master_delay_us, 2000000);
+	assert_int_equal(v->auth_type, DK_CONF_AUTH_PASS);
+	assert_string_equal(v->auth_pass, "secret");
+	assert_int_equal(v->n_unicast_peers, 2);
+	assert_int_equal(v->n_heartbeat_peers, 1);
+	assert_string_equal(v->notify_split_brain, "/x/sb.sh");
+	assert_int_equal(v->n_track_scripts, 1);
+	assert_int_equal(v->track_scripts[0].weight, 10);
+	assert_int_equal(v->track_interfaces[0].weight, -5);
+	assert_true(v->use_vmac);
+	assert_true(v->accept);
+	assert_int_equal(c->scripts[0].interval_us, 500000);
+	assert_int_equal(c->scripts[0].weight, -20);
+	assert_string_equal(c->scripts[0].script, "/bin/true arg");
+	assert_int_equal(c->scripts[0].rise, 1);
+	assert_int_equal(c->scripts[0].fall, 2);
+	dk_conf_free(c);
+}
+
+static const char vs_text[] =
+	"virtual_server 192.0.2.1 80 {\n lb_algo rr\n lb_kind DR\n persistence_timeout\n"
+	" delay_loop 6\n"
+	" real_server 10.0.0.1 8080 {\n  weight 3\n  HTTP_GET {\n   url {\n    path /\n"
+	"    status_code 200-299 503\n   }\n   nb_get_retry 4\n  }\n }\n"
+	" real_server 10.0.0.2 {\n  TCP_CHECK { connect_port 81 }\n  MISC_CHECK {\n"
+	"   misc_path \"/bin/check x\"\n  }\n }\n}\n";
+
+static void
+test_vs_defaults(void **state)
+{
+	struct dk_conf *c = load(vs_text, 0);
+	const struct dk_conf_vs *vs = &c->vs[0];
+	const struct dk_conf_checker *k;
+
+	(void)state;
+	assert_int_equal(c->n_vs, 1);
+	assert_int_equal(vs->port, 80);
+	assert_string_equal(vs->lb_algo, "rr");
+	assert_int_equal(vs->lb_kind, DK_CONF_LB_DR);
+	assert_int_equal(vs->proto, DK_CONF_PROTO_TCP);
+	assert_int_equal(vs->persistence_timeout_us, 360000000);
+	assert_int_equal(vs->quorum, 1);
+	assert_int_equal(vs->n_rs, 2);
+	assert_int_equal(vs->rs[0].weight, 3);
+	assert_int_equal(vs->rs[1].weight, 1);
+	assert_int_equal(vs->rs[1].port, 80);
+	k = &vs->rs[0].checkers[0];
+	assert_int_equal(k->kind, DK_CONF_CHECK_HTTP);
+	assert_int_equal(k->retry, 4);
+	assert_int_equal(k->connect_timeout_us, 5000000);
+	assert_int_equal(k->delay_loop_us, 6000000);
+	assert_int_equal(k->urls[0].n_status, 2);
+	assert_int_equal(k->urls[0].status_hi[1], 503);
+	assert_int_equal(vs->rs[1].checkers[0].connect_port, 81);
+	assert_int_equal(vs->rs[1].checkers[1].retry, 0);
+	assert_string_equal(vs->rs[1].checkers[1].misc_path, "/bin/check x");
+	dk_conf_free(c);
+
+	c = load("virtual_server 192.0.2.1 80 {\n}\n", 0);
+	assert_string_equal(c->vs[0].lb_algo, "wlc");
+	assert_int_equal(c->vs[0].lb_kind, DK_CONF_LB_NAT);
+	assert_int_equal(c->vs[0].delay_loop_us, 60000000);
+	assert_int_equal(c->vs[0].persistence_timeout_us, 0);
+	dk_conf_free(c);
+}
+
+static void
+test_fnat_extension(void **state)
+{
+	struct dk_conf *c = load(
+		"local_address_group L {\n 10.9.0.1\n 10.9.0.2\n}\n"
+		"virtual_server 192.0.2.1 443 {\n lb_kind FNAT\n laddr_group L\n}\n", 0);
+
+	(void)state;
+	assert_int_equal(c->vs[0].lb_kind, DK_CONF_LB_FNAT);
+	assert_string_equal(c->vs[0].laddr_group, "L");
+	assert_int_equal(c->laddr_groups[0].n_addrs, 2);
+	dk_conf_free(c);
+}
+
+struct err_case {
+	const char *text;
+	const char *msg;
+};
+
+static const struct err_case errs[] = {
+	{ "vrrp_instance V {\n virtual_router_id 1\n}\n", "k.conf:1: (V) no interface specified" },
+	{ "vrrp_instance V {\n interface lo\n}\n",
+	  "k.conf:1: (V) the virtual router id must be set" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 256\n}\n",
+	  "k.conf:3: 'virtual_router_id' must be a number in 1..255, not '256'" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 1\n priority 0\n}\n",
+	  "k.conf:4: 'priority' must be a number in 1..255, not '0'" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 1\n state UP\n}\n",
+	  "k.conf:4: (V) state must be MASTER or BACKUP, not 'UP'" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 1\n advert_int x\n}\n",
+	  "k.conf:4: 'advert_int' must be a time in 0.01..255 seconds, not 'x'" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 1\n virtual_ipaddress {\n"
+	  "  10.0.0.300\n }\n}\n", "k.conf:5: (V) bad virtual address '10.0.0.300'" },
+	{ "vrrp_instance V {\n interface lo\n virtual_router_id 1\n}\n"
+	  "vrrp_instance W {\n interface lo\n virtual_router_id 1\n}\n",
+	  "k.conf:5: (W) virtual_router_id 1 is already used by V on lo" },
+	{ "virtual_server 1.2.3.4 80 {\n lb_algo best\n}\n", "k.conf:2: unknown scheduler 'best'" },
+	{ "virtual_server 1.2.3.4 80 {\n lb_kind NAPT\n}\n",
+	  "k.conf:2: lb_kind must be NAT, DR, TUN or FNAT, not 'NAPT'" },
+	{ "virtual_server 1.2.3.4 99999 {\n}\n", "k.conf:1: bad virtual_server port '99999'" },
+	{ "virtual_server group G 80 {\n}\n", "k.conf:1: 'virtual_server': bad IP address 'group'" },
+	{ "virtual_server group G {\n}\n", "k.conf:1: virtual_server_group G does not exist" },
+	{ "virtual_server 1.2.3.4 80 {\n lb_kind FNAT\n}\n", "k.conf:1: lb_kind FNAT needs laddr_group" },
+	{ "virtual_server 1.2.3.4 80 {\n real_server 10.0.0.1 80 {\n  MISC_CHECK {\n  }\n }\n}\n",
+	  "k.conf:3: MISC_CHECK without misc_path" },
+	{ "virtual_server 1.2.3.4 80 {\n real_server 10.0.0.1 80 {\n  HTTP_GET {\n   url {\n"
+	  "    status_code 700\n   }\n  }\n }\n}\n", "k.conf:5: bad status_code '700'" },
+	{ "virtual_server 1.2.3.4 80 {\n real_server 10.0.0.1 80 {\n  TCP_CHECK {\n"
+	  "   connect_timeout -1\n  }\n }\n}\n",
+	  "k.conf:4: 'connect_timeout' must be a time in 0.001..3600 seconds, not '-1'" },
+	{ "global_defs {\n vrrp_version 4\n}\n",
+	  "k.conf:2: 'vrrp_version' must be a number in 2..3, not '4'" },
+	{ "vrrp_instance V\n", "k.conf:1: 'vrrp_instance' needs a { } block" },
+};
+
+static void
+test_errors(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		struct dk_conf_load_params p = { .path = "k.conf", .text = errs[i].text,
+						 .instance_id = "x" };
+		struct dk_conf *c = NULL;
+		int rc;
+
+		diag_capture_init(&cap);
+		rc = dk_conf_load_ex(&p, &c, &cap.diag, NULL);
+		if (rc != -EINVAL || strcmp(cap.first_error, errs[i].msg) != 0)
+			fail_msg("case %zu: rc %d, got '%s', want '%s'", i, rc, cap.first_error,
+				 errs[i].msg);
+		dk_conf_free(c);
+	}
+}
+
+static void
+test_warnings(void **state)
+{
+	struct dk_conf *c;
+
+	(void)state;
+	c = load("global_defs {\n enable_snmp_vrrp\n}\nfoo_bar 1\n", 0);
+	assert_string_equal(cap.first_warning,
+			    "k.conf:2: warning: 'enable_snmp_vrrp' is not supported by dpkeep, ignored");
+	assert_int_equal(problems, 1); /* the unknown keyword, not the ignored one */
+	assert_non_null(strstr(cap.all, "k.conf:4: warning: Unknown keyword 'foo_bar'"));
+	dk_conf_free(c);
+	c = load("vrrp_sync_group G {\n V\n}\n" "vrrp_instance V {\n interface lo\n"
+		 " virtual_router_id 1\n}\n", 0);
+	assert_int_equal(c->sync_groups[0].n_members, 1);
+	assert_int_equal(problems, 0);
+	dk_conf_free(c);
+}
+
+static void
+test_equal_helpers(void **state)
+{
+	struct dk_conf *a = load(vs_text, 0), *b = load(vs_text, 0);
+
+	(void)state;
+	assert_true(dk_conf_equal(a, b));
+	assert_true(dk_conf_vs_equal(&a->vs[0], &b->vs[0]));
+	b->vs[0].rs[0].checkers[0].retry++;
+	assert_false(dk_conf_vs_equal(&a->vs[0], &b->vs[0]));
+	assert_true(dk_conf_rs_equal(&a->vs[0].rs[1], &b->vs[0].rs[1]));
+	assert_ptr_equal(dk_conf_find_vs(b, &a->vs[0]), &b->vs[0]);
+	dk_conf_free(a);
+	dk_conf_free(b);
+	a = load(vi_min, 0);
+	b = load(vi_min, 0);
+	assert_true(dk_conf_vrrp_instance_equal(&a->vrrp[0], &b->vrrp[0]));
+	b->vrrp[0].vips[2].pfx.len = 31;
+	assert_false(dk_conf_vrrp_instance_equal(&a->vrrp[0], &b->vrrp[0]));
+	assert_non_null(dk_conf_find_vrrp(a, "VI_1"));
+	assert_null(dk_conf_find_vrrp(a, "VI_2"));
+	dk_conf_free(a);
+	dk_conf_free(b);
+}
+
+static void
+test_dump_roundtrip(void **state)
+{
+	static const char *const texts[] = { vs_text, vi_min };
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		struct dk_conf *a = load(texts[i], 0), *b;
+		char *d1 = NULL, *d2 = NULL;
+		size_t l1, l2;
+		FILE *f = open_memstream(&d1, &l1);
+
+		dk_conf_dump(a, f);
+		fclose(f);
+		b = load(d1, 0);
+		assert_true(dk_conf_equal(a, b));
+		f = open_memstream(&d2, &l2);
+		dk_conf_dump(b, f);
+		fclose(f);
+		assert_string_equal(d1, d2);
+		free(d1);
+		free(d2);
+		dk_conf_free(a);
+		dk_conf_free(b);
+	}
+}
+
+static void
+test_ports_profile(void **state)
+{
+	struct dk_profile prof;
+	struct dk_conf_load_params p = { .path = "k.conf", .text = vi_min, .instance_id = "x",
+					 .ports = &prof };
+	struct dk_conf *c = NULL;
+
+	(void)state;
+	diag_capture_init(&cap);
+	assert_int_equal(dk_profile_parse_string("port f0 { device x }\n", "p", &prof,
+						 &cap.diag), 0);
+	assert_int_equal(dk_conf_load_ex(&p, &c, &cap.diag, NULL), -EINVAL);
+	assert_string_equal(cap.first_error, "k.conf:2: interface lo is not a port of the profile p");
+	dk_conf_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vrrp_defaults),
+		cmocka_unit_test(test_vrrp_fields),
+		cmocka_unit_test(test_vs_defaults),
+		cmocka_unit_test(test_fnat_extension),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_warnings),
+		cmocka_unit_test(test_equal_helpers),
+		cmocka_unit_test(test_dump_roundtrip),
+		cmocka_unit_test(test_ports_profile),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
