@@ -158,6 +158,17 @@ const char *dk_conn_counter_name(enum dk_conn_counter c);
 const char *dk_conn_state_name(enum dk_conn_state s);
 uint32_t dk_conn_timeout_s(const struct dk_conn_table *t, enum dk_conn_state s);
 
+/*
+ * dk_lb_schedule behind the service's persistence: reuses the client's template when
+ * its backend is still alive in table t, else schedules and records a new template.
+ * Services without persistence schedule directly.
+ */
+enum dk_lb_verdict dk_lb_schedule_persist(const struct dk_lb_table *t,
+					  const struct dk_lb_service *svc,
+					  struct dk_conn_table *ct,
+					  const struct dk_lb_sched_ctx *ctx,
+					  const struct dk_lb_backend **out);
+
 /* The TCP state machine on its own; input_only when replies bypass us (DR/TUN). */
 enum dk_conn_state dk_conn_tcp_next(enum dk_conn_state s, enum dk_conn_dir dir,
 				    uint8_t tcp_flags, bool input_only);

@@ -110,6 +110,7 @@ struct dk_lb_service {
 	const void *sched_data;	/* immutable, built by ops->init */
 	uint8_t *wstate;	/* n_workers blocks of wstate_stride bytes, one per worker */
 	size_t wstate_stride;
+	uint32_t n_workers;
 	struct dk_lb_backend *backends;
 	uint32_t n_backends;
 	/* Indexes into backends[] of those that take new flows, in configuration order. */
@@ -210,6 +211,16 @@ dk_lb_load_add(uint32_t *c, int32_t d)
 {
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + (uint32_t)d,
 			 __ATOMIC_RELAXED);
+}
+
+static inline void
+dk_lb_stats_count(struct dk_lb_stats *s, bool reply, uint32_t bytes)
+{
+	uint64_t *p = reply ? &s->pkts_out : &s->pkts_in;
+	uint64_t *b = reply ? &s->bytes_out : &s->bytes_in;
+
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	__atomic_store_n(b, __atomic_load_n(b, __ATOMIC_RELAXED) + bytes, __ATOMIC_RELAXED);
 }
 
 /* Registered scheduler names, NULL-terminated order of the table; for config checks. */

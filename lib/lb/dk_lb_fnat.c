@@ -43,9 +43,9 @@ dk_lb_fnat_port_owner(uint16_t port, unsigned n_workers)
 	unsigned w;
 
 	if (n_workers == 0 || n_workers > MAX_WORKERS)
-		return -1;
+		return -EINVAL;
 	w = port & dk_lb_fnat_port_mask(n_workers);
-	return w < n_workers ? (int)w : -1;
+	return w < n_workers ? (int)w : -ENOENT;
 }
 
 int

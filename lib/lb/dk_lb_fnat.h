@@ -37,7 +37,7 @@ struct dk_lb_fnat;
 
 /* The mask whose bits of a local port name its owner: next power of two of n, minus 1. */
 uint16_t dk_lb_fnat_port_mask(unsigned n_workers);
-/* The worker owning a local port, or -1 when no worker hands that port out. */
+/* The worker owning a local port; -ENOENT when no worker hands that port out. */
 int dk_lb_fnat_port_owner(uint16_t port, unsigned n_workers);
 
 int dk_lb_fnat_create(const struct dk_lb_fnat_params *p, struct dk_lb_fnat **out);

@@ -211,6 +211,7 @@ build_service(struct dk_lb_table *t, const struct dk_lb_service_params *p, uint3
 	}
 	/* Only now may dk_lb_table_free call fini: init has run and succeeded. */
 	s->sched = ops;
+	s->n_workers = t->n_workers;
 	if (ops->wstate_size) {
 		s->wstate_stride = (ops->wstate_size + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
 		s->wstate = aligned_alloc(CACHE_LINE, s->wstate_stride * t->n_workers);
@@ -319,6 +320,8 @@ dk_lb_schedule(const struct dk_lb_service *svc, const struct dk_lb_sched_ctx *ct
 	uint32_t idx = 0;
 
 	*out = NULL;
+	if (DK_UNLIKELY(ctx->worker >= svc->n_workers))
+		return DK_LB_SCHED_NO_BACKEND;
 	if (!svc->quorum_up && svc->sorry)
 		goto sorry;
 	if (svc->wstate)

@@ -307,6 +307,61 @@ test_templates(void **state)
 	dk_conn_table_free(t);
 }
 
+static void
+test_persistence(void **state)
+{
+	struct dk_conn_table *t = mk(64, 0);
+	struct dk_lb_sched_ctx c;
+	const struct dk_lb_backend *b;
+	struct t_svc x = { 0 };
+	uint32_t first;
+
+	(void)state;
+	t_svc_init(&x, "rr", 3);
+	x.sp.persist_timeout_s = 300;
+	x.sp.persist_prefix_len = 24;
+	assert_int_equal(t_svc_build(&x), 0);
+	t_ctx(&c, 0x01020304u, 1000);
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	first = b->slot;
+	/* same /24, other port: the template wins over rr */
+	c.src = t_v4(0x01020363u);
+	c.sport = 2000;
+	c.now_us = 100 * SEC;
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_equal(b->slot, first);
+	/* another client goes through rr */
+	c.src = t_v4(0x05060708u);
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_not_equal(b->slot, first);
+	assert_int_equal(dk_conn_count(t), 2);
+	/* drained but alive: persistent clients keep it */
+	x.be[first].flags |= DK_LB_BACKEND_F_INHIBITED;
+	assert_int_equal(t_svc_build(&x), 0);
+	c.src = t_v4(0x01020304u);
+	c.now_us = 200 * SEC;
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_equal(b->slot, first);
+	/* dead: scheduled anew and the template follows */
+	x.be[first].flags = 0;
+	assert_int_equal(t_svc_build(&x), 0);
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_not_equal(b->slot, first);
+	first = b->slot;
+	c.src = t_v4(0x01020305u);
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_equal(b->slot, first);
+	/* idle past the timeout: the template is gone and rr moves on */
+	c.now_us = 501 * SEC;
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, t, &c, &b), DK_LB_SCHED_OK);
+	assert_int_not_equal(b->slot, first);
+	/* out-of-range worker ids never touch scheduler state */
+	c.worker = 2;
+	assert_int_equal(dk_lb_schedule(x.s, &c, &b), DK_LB_SCHED_NO_BACKEND);
+	t_svc_fini(&x);
+	dk_conn_table_free(t);
+}
+
 int
 main(void)
 {
@@ -317,6 +372,7 @@ main(void)
 		cmocka_unit_test(test_full_and_reclaim),
 		cmocka_unit_test(test_expire_budget_and_gaps),
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_persistence),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,9 +20,9 @@ test_owner(void **state)
 	assert_int_equal(dk_lb_fnat_port_mask(6), 7);
 	assert_int_equal(dk_lb_fnat_port_owner(40001, 1), 0);
 	assert_int_equal(dk_lb_fnat_port_owner(40001, 4), 1);
-	assert_int_equal(dk_lb_fnat_port_owner(40006, 6), -1);	/* 6 & 7: nobody */
+	assert_int_equal(dk_lb_fnat_port_owner(40006, 6), -ENOENT);	/* 6 & 7: nobody */
 	assert_int_equal(dk_lb_fnat_port_owner(40005, 6), 5);
-	assert_int_equal(dk_lb_fnat_port_owner(1, 0), -1);
+	assert_int_equal(dk_lb_fnat_port_owner(1, 0), -EINVAL);
 }
 
 /* Every worker's ports are its own per the owner function, and no two workers share one. */

@@ -147,9 +147,13 @@ test_aggregate(void **state)
 	assert_int_equal(o1[1].active, 3);
 	dk_lb_load_add(&w0[0].active, -1);
 	assert_int_equal(w0[0].active, 0);
+	dk_lb_stats_count(&s1[0], true, 100);
 	dk_lb_stats_aggregate(sp, 2, 1, st);
+	assert_int_equal(st[0].pkts_out, 9);
+	assert_int_equal(st[0].bytes_out, 112);
+	dk_lb_stats_count(&s1[0], false, 1);
 	assert_int_equal(st[0].pkts_in, 6);
-	assert_int_equal(st[0].bytes_out, 12);
+	assert_int_equal(s1[0].pkts_in, 6);
 }
 
 int
