@@ -105,7 +105,7 @@ struct dk_vrrp_params {
 	uint8_t version;	     /* 2 or 3 */
 	uint8_t vrid;		     /* 1..255 */
 	uint8_t priority;	     /* 1..255; 255 means address owner */
-	uint64_t advert_int_us;	     /* v2: whole seconds 1..255; v3: 10 ms steps to 40.95 s */
+	uint64_t advert_int_us;	     /* v2: whole s, 1..255; v3: 10 ms steps to 40.95 s */
 	bool nopreempt;
 	uint64_t preempt_delay_us;   /* after startup or a lower priority master appears */
 	enum dk_vrrp_state init_state; /* BACKUP (default, also for INIT) or MASTER */

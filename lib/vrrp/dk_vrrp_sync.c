@@ -29,7 +29,8 @@ dk_vrrp_sync_compute(const struct dk_vrrp_sync_member *m, size_t n, size_t chang
 			   m[i].state == DK_VRRP_STATE_BACKUP) {
 			req[i] = DK_VRRP_EV_SYNC_MASTER;
 		} else if (now_state == DK_VRRP_STATE_BACKUP &&
-			   old_state == DK_VRRP_STATE_MASTER && m[i].state == DK_VRRP_STATE_MASTER) {
+			   old_state == DK_VRRP_STATE_MASTER &&
+			   m[i].state == DK_VRRP_STATE_MASTER) {
 			req[i] = DK_VRRP_EV_SYNC_BACKUP;
 		}
 	}

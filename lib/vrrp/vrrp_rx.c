@@ -54,9 +54,9 @@ master_rx(struct dk_vrrp *vr, struct dk_vrrp_actions *out, uint64_t now_us,
 	cmp = dk_addr_cmp(&adv->src, &vr->p.primary);
 	if (adv->priority > vr->eff_prio || (adv->priority == vr->eff_prio && cmp > 0)) {
 		if (adv->priority > vr->eff_prio)
-			vrrp_act_log(vr, out, DK_LOG_INFO,
-				     "Master received advert from %s with higher priority %u, ours %u",
-				     ip, adv->priority, vr->eff_prio);
+			vrrp_act_log(vr, out, DK_LOG_INFO, "Master received advert from %s "
+				     "with higher priority %u, ours %u", ip, adv->priority,
+				     vr->eff_prio);
 		else
 			vrrp_act_log(vr, out, DK_LOG_INFO,
 				     "Master received advert from %s with same priority %u but "
@@ -68,9 +68,8 @@ master_rx(struct dk_vrrp *vr, struct dk_vrrp_actions *out, uint64_t now_us,
 		vrrp_become_backup(vr, out, now_us, DK_VRRP_REASON_HIGHER_PRIO);
 		return;
 	}
-	vrrp_act_log(vr, out, DK_LOG_INFO,
-		     "Received advert from %s with lower priority %u, ours %u, forcing new election",
-		     ip, adv->priority, vr->eff_prio);
+	vrrp_act_log(vr, out, DK_LOG_INFO, "Received advert from %s with lower priority %u, "
+		     "ours %u, forcing new election", ip, adv->priority, vr->eff_prio);
 	vrrp_send_advert(vr, out, vr->eff_prio);
 	g.repeat = vr->p.garp_lower_prio_repeat;
 	g.delay_us = 0;

@@ -157,7 +157,8 @@ test_master_down_interval_table(void **state)
 		ev(vr, DK_VRRP_EV_START, 1000, &out);
 		assert_int_equal(vr->state, DK_VRRP_STATE_BACKUP);
 		assert_int_equal(dk_vrrp_master_down_us(vr), dc->want_down_us);
-		assert_int_equal(armed_at(&out, DK_VRRP_TIMER_MASTER_DOWN), 1000 + dc->want_down_us);
+		assert_int_equal(armed_at(&out, DK_VRRP_TIMER_MASTER_DOWN),
+				 1000 + dc->want_down_us);
 		assert_true(logged(&out, "(VI_1) Entering BACKUP STATE"));
 		assert_notify(&out, DK_VRRP_STATE_INIT, DK_VRRP_STATE_BACKUP,
 			      DK_VRRP_REASON_STARTUP);

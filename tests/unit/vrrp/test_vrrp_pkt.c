@@ -185,7 +185,8 @@ test_v3_ipv4_pseudo_header(void **state)
 static void
 test_v3_ipv6(void **state)
 {
-	struct dk_vrrp_tx_params p = { .version = 3, .vrid = 9, .priority = 200, .adver_int_cs = 1 };
+	struct dk_vrrp_tx_params p = { .version = 3, .vrid = 9, .priority = 200,
+				       .adver_int_cs = 1 };
 	struct dk_vrrp_rx_ctx c = { .version = 3, .vrid = 9 };
 	struct dk_vrrp_advert adv;
 	struct dk_addr vips[2];

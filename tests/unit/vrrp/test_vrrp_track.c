@@ -137,7 +137,8 @@ test_sync_table(void **state)
 		for (size_t j = 0; j < 3; j++)
 			if (req[j] != sc->want[j])
 				fail_msg("%s: member %zu got %s, want %s", sc->what, j,
-					 dk_vrrp_event_name(req[j]), dk_vrrp_event_name(sc->want[j]));
+					 dk_vrrp_event_name(req[j]),
+					 dk_vrrp_event_name(sc->want[j]));
 	}
 	assert_int_equal(dk_vrrp_sync_compute(sync_cases[0].m, 3, 3, B, NULL), -EINVAL);
 }
