@@ -44,4 +44,5 @@ check "an unknown command fails with a reason and non-zero exit" \
 	bash -c "! '$CLI' --ctl '$TMP/lb1.ctl' show nothing-here 2>$TMP/err && grep -q unknown $TMP/err"
 check "SIGTERM stops dpkeep cleanly" stop_node lb1
 check "final counters were printed" grep -q "port eth0: rx" "$TMP/lb1.log"
+check "the pid file (-p) was removed on exit" test ! -e "$TMP/lb1.dpkeep-pid"
 finish

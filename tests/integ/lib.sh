@@ -41,8 +41,10 @@ lab_up() { "$DK_SRC/scripts/lab.sh" up >/dev/null; }
 # control socket $TMP/NAME.ctl, log $TMP/NAME.log; waits until it answers.
 start_node() {
 	local n=$1 prof=$2; shift 2
-	nsx "$n" "$DPKEEP" --ports "$prof" --ctl "$TMP/$n.ctl" -p "$TMP/$n.pid" "$@" \
-		-- --file-prefix="$DK_LAB-$n" >"$TMP/$n.log" 2>&1 </dev/null &
+	# ip netns exec execs dpkeep, so $! is dpkeep itself (a child we can wait for).
+	ip netns exec "$DK_LAB-$n" "$DPKEEP" --ports "$prof" --ctl "$TMP/$n.ctl" \
+		-p "$TMP/$n.dpkeep-pid" "$@" -- --file-prefix="$DK_LAB-$n" \
+		>"$TMP/$n.log" 2>&1 </dev/null &
 	echo $! >"$TMP/$n.pid"
 	for _ in $(seq 100); do
 		"$CLI" --ctl "$TMP/$n.ctl" show port info >/dev/null 2>&1 && return 0
