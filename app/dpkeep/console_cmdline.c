@@ -202,7 +202,8 @@ inst_fn(void *res, struct cmdline *cl, void *data)
 		idx = (size_t)((cmdline_parse_token_hdr_t **)data - con->inst->tokens);
 		if (idx == 0)
 			con->end_idx = DK_CMD_MAX_ARGS;
-		*(cmdline_parse_token_hdr_t **)res = idx < con->end_idx ? &con->toks[idx].hdr : NULL;
+		*(cmdline_parse_token_hdr_t **)res =
+			idx < con->end_idx ? &con->toks[idx].hdr : NULL;
 		return;
 	}
 	run_line(con, *(const char **)res);

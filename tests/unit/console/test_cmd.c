@@ -261,8 +261,10 @@ test_help_and_stop(void **state)
 	dk_out_reset(o, DK_OUT_JSON);
 	assert_int_equal(dk_cmd_exec(t, "help fail", o), 0);
 	s = dk_out_render(o, &len);
-	assert_string_equal(s, "{\"commands\":[{\"command\":\"fail perm\",\"help\":\"always fails\"},"
-			    "{\"command\":\"fail port PORT\",\"help\":\"fails with a reason\"}]}\n");
+	assert_string_equal(s, "{\"commands\":["
+			    "{\"command\":\"fail perm\",\"help\":\"always fails\"},"
+			    "{\"command\":\"fail port PORT\","
+			    "\"help\":\"fails with a reason\"}]}\n");
 
 	assert_false(dk_cmd_table_stop_requested(t));
 	assert_int_equal(run(t, "quit", &o), 0);
