@@ -13,6 +13,7 @@
 
 #include "dk_addr.h"
 #include "dk_common.h"
+#include "dk_neigh.h"
 #include "dk_pkt.h"
 
 /* An address owned for now (a VIP), answered with its own MAC (e.g. a VRRP virtual MAC). */
@@ -79,6 +80,14 @@ struct dk_host_learn {
 	struct dk_addr addr;
 	struct dk_mac mac;
 };
+
+/* The dk_neigh_learn() flags that carry out what a learn report means. */
+static inline unsigned
+dk_host_learn_flags(const struct dk_host_learn *l)
+{
+	return (l->create ? DK_NEIGH_F_CREATE : 0) | (l->confirmed ? DK_NEIGH_F_CONFIRMED : 0) |
+	       (l->override ? DK_NEIGH_F_OVERRIDE : 0);
+}
 
 struct dk_host_result {
 	size_t out_len;                  /* DK_HOST_REPLY: bytes to send from the frame start */

@@ -29,7 +29,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct dk_prefix addrs[] = {
 		{ .addr = { .af = AF_INET, .b = { 10, 0, 0, 1 } }, .len = 24 },
-		{ .addr = { .af = AF_INET6, .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }, .len = 64 },
+		{ .addr = { .af = AF_INET6, .b = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } },
+		  .len = 64 },
 	};
 	static const struct dk_host_vip vips[] = {
 		{ .addr = { .af = AF_INET, .b = { 10, 0, 0, 100 } },

@@ -151,6 +151,8 @@ test_arp_reply_conflict_probe_invalid(void **state)
 	(void)state;
 	assert_int_equal(dk_host_input(&port, b, len, sizeof(b), &r), DK_HOST_CONSUMED);
 	assert_true(r.learn.valid && r.learn.create && r.learn.confirmed);
+	assert_int_equal(dk_host_learn_flags(&r.learn),
+			 DK_NEIGH_F_CREATE | DK_NEIGH_F_CONFIRMED | DK_NEIGH_F_OVERRIDE);
 
 	len = arp(b, DK_ARP_OP_REQUEST, PEER_MAC, "10.0.0.100", "10.0.0.100");
 	assert_int_equal(dk_host_input(&port, b, len, sizeof(b), &r),

@@ -67,6 +67,7 @@ put_v6(uint8_t *b, uint8_t nxt, size_t plen)
 static size_t
 put_tcp(uint8_t *b, const uint8_t *ip, size_t payload)
 {
+	uint32_t l4len = (uint32_t)(24 + payload), s;
 	uint16_t c;
 
 	memset(b, 0, 24 + payload);
@@ -80,13 +81,9 @@ put_tcp(uint8_t *b, const uint8_t *ip, size_t payload)
 	memcpy(b + 20, (uint8_t[]){ 2, 4, 0x05, 0xb4 }, 4);
 	memset(b + 24, 'x', payload);
 	memset(b + 16, 0, 2);
-	{
-		uint32_t s = (ip[0] >> 4) == 4
-				     ? dk_cksum_pseudo4(ip + 12, ip + 16, 6, (uint32_t)(24 + payload))
-				     : dk_cksum_pseudo6(ip + 8, ip + 24, 6, (uint32_t)(24 + payload));
-
-		c = dk_cksum_finish(dk_cksum_add(s, b, 24 + payload));
-	}
+	s = (ip[0] >> 4) == 4 ? dk_cksum_pseudo4(ip + 12, ip + 16, 6, l4len)
+			      : dk_cksum_pseudo6(ip + 8, ip + 24, 6, l4len);
+	c = dk_cksum_finish(dk_cksum_add(s, b, l4len));
 	memcpy(b + 16, &c, 2);
 	return 24 + payload;
 }
