@@ -297,9 +297,14 @@ dk_conn_lookup(struct dk_conn_table *t, const struct dk_conn_key *k, uint64_t no
 static void
 set_expiry(struct dk_conn_table *t, struct dk_conn *c, uint64_t expire_us)
 {
+	bool earlier = expire_us < c->expire_us;
+
 	c->expire_us = expire_us;
-	/* Later expiries are handled lazily; only an earlier one must be re-filed now. */
-	if (expire_tick(t, expire_us) < c->wtick) {
+	/*
+	 * The entry is filed no later than its old expiry, so a later one is found lazily
+	 * when the slot comes round; only an earlier one may need re-filing (and a divide).
+	 */
+	if (earlier && expire_tick(t, expire_us) < c->wtick) {
 		wheel_unlink(t, c);
 		wheel_file(t, c);
 	}

@@ -76,12 +76,12 @@ mh_fill(const struct dk_lb_service *svc, struct mh_data *d, struct mh_perm *perm
 			(uint32_t)(dk_lb_hash_addr(&b->addr, b->port, MH_SEED_SKIP) % (m - 1)) + 1;
 		perm[i].turns = b->weight / g;
 	}
+	/* The inner walk ends: the table is not full and a permutation visits all of it. */
 	for (;;) {
 		for (i = 0; i < svc->n_backends; i++) {
 			for (t = 0; t < perm[i].turns; t++) {
 				uint32_t c;
 
-				/* Terminates: the table is not full and the walk covers all of it. */
 				do {
 					c = perm[i].pos;
 					perm[i].pos += perm[i].skip;

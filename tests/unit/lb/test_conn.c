@@ -362,6 +362,144 @@ test_persistence(void **state)
 	dk_conn_table_free(t);
 }
 
+/* Random operations against a plain model: membership, states, expiry and load agree. */
+#define M_KEYS 96
+
+struct model {
+	bool live;
+	bool nat;
+	enum dk_conn_state st;
+	uint64_t expire;
+};
+
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+static void
+model_check(struct dk_conn_table *t, struct model *m, uint64_t now)
+{
+	unsigned k, live = 0, est = 0;
+
+	for (k = 0; k < M_KEYS; k++) {
+		struct dk_conn_key o, r;
+		struct dk_conn *c;
+
+		if (m[k].live && m[k].expire <= now)
+			m[k].live = false;
+		keys(0x01000000u + k / 2, (uint16_t)(1000 + k % 2), &o, &r);
+		c = dk_conn_lookup(t, &o, now, NULL);
+		assert_int_equal(c != NULL, m[k].live);
+		if (c == NULL)
+			continue;
+		assert_int_equal(c->state, m[k].st);
+		assert_int_equal(c->expire_us, m[k].expire);
+		assert_int_equal(dk_conn_lookup(t, &r, now, NULL) == c, m[k].nat);
+		live++;
+		est += m[k].st == DK_CONN_S_ESTABLISHED;
+	}
+	assert_int_equal(dk_conn_count(t), live);
+	assert_int_equal(load[3].active, est);
+	assert_int_equal(load[3].inactive, live - est);
+}
+
+static void
+test_random_model(void **state)
+{
+	static const uint8_t flags[] = { DK_TCP_SYN, DK_TCP_ACK, DK_TCP_FIN | DK_TCP_ACK,
+					 DK_TCP_RST, DK_TCP_SYN | DK_TCP_ACK };
+	struct dk_conn_table *t = mk(24, 0);
+	struct model m[M_KEYS];
+	uint64_t seed = 0x9e3779b97f4a7c15ULL, now = 0;
+	unsigned step, n_live = 0, k;
+
+	(void)state;
+	memset(m, 0, sizeof(m));
+	for (step = 0; step < 20000; step++) {
+		uint64_t r = rnd(&seed);
+		struct dk_conn_key o, rk;
+		struct dk_conn *c;
+
+		k = (unsigned)(r % M_KEYS);
+		keys(0x01000000u + k / 2, (uint16_t)(1000 + k % 2), &o, &rk);
+		switch ((r >> 16) % 8) {
+		case 0:
+		case 1: {
+			struct dk_conn_new n = { .orig = &o, .backend_slot = 3,
+						 .tcp_flags = flags[(r >> 24) % 5] };
+			int rc;
+
+			n.reply = (r >> 32) & 1 ? &rk : NULL;
+			if (m[k].live && m[k].expire <= now)
+				m[k].live = false;
+			for (n_live = 0, k = 0; k < M_KEYS; k++)
+				n_live += m[k].live && m[k].expire > now;
+			k = (unsigned)(r % M_KEYS);
+			rc = dk_conn_insert(t, &n, now, &c);
+			if (m[k].live) {
+				assert_int_equal(rc, -EEXIST);
+			} else if (rc == -ENOSPC) {
+				/* a full pool, though some entries may be past expiry */
+				assert_int_equal(dk_conn_count(t), 24);
+			} else {
+				assert_int_equal(rc, 0);
+				assert_true(n_live < 24);
+				m[k].live = true;
+				m[k].nat = n.reply != NULL;
+				m[k].st = dk_conn_tcp_next(DK_CONN_S_NONE, DK_CONN_DIR_ORIG,
+							   n.tcp_flags, !m[k].nat);
+				m[k].expire = now + dk_conn_timeout_s(t, m[k].st) * SEC;
+			}
+			break;
+		}
+		case 2:
+		case 3:
+		case 4: {
+			enum dk_conn_dir dir = (r >> 40) & 1 ? DK_CONN_DIR_REPLY : DK_CONN_DIR_ORIG;
+			uint8_t f = flags[(r >> 24) % 5];
+
+			c = dk_conn_lookup(t, &o, now, NULL);
+			if (c == NULL)
+				break;
+			if (!m[k].nat)
+				dir = DK_CONN_DIR_ORIG;
+			dk_conn_update(t, c, dir, f, now);
+			m[k].st = dk_conn_tcp_next(m[k].st, dir, f, !m[k].nat);
+			m[k].expire = now + dk_conn_timeout_s(t, m[k].st) * SEC;
+			break;
+		}
+		case 5:
+			c = dk_conn_lookup(t, &o, now, NULL);
+			if (c != NULL) {
+				dk_conn_delete(t, c);
+				m[k].live = false;
+			}
+			break;
+		default:
+			now += ((r >> 24) % 8) * SEC;
+			dk_conn_expire(t, now, (unsigned)((r >> 32) % 16));
+			break;
+		}
+		if (step % 64 == 0) {
+			while (dk_conn_expire(t, now, 8) > 0)
+				;
+			model_check(t, m, now);
+		}
+	}
+	/* the run went through every path */
+	assert_true(dk_conn_counter(t, DK_CONN_C_FULL) > 0);
+	assert_true(dk_conn_counter(t, DK_CONN_C_EXISTS) > 0);
+	assert_true(dk_conn_counter(t, DK_CONN_C_EXPIRED) > 100);
+	assert_true(dk_conn_counter(t, DK_CONN_C_DELETED) > 100);
+	assert_true(dk_conn_counter(t, DK_CONN_C_STATE_CHANGES) > 100);
+	dk_conn_table_free(t);
+}
+
 int
 main(void)
 {
@@ -373,6 +511,7 @@ main(void)
 		cmocka_unit_test(test_expire_budget_and_gaps),
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_persistence),
+		cmocka_unit_test(test_random_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
