@@ -223,7 +223,7 @@ dk_lb_stats_count(struct dk_lb_stats *s, bool reply, uint32_t bytes)
 	__atomic_store_n(b, __atomic_load_n(b, __ATOMIC_RELAXED) + bytes, __ATOMIC_RELAXED);
 }
 
-/* Registered scheduler names, NULL-terminated order of the table; for config checks. */
+/* Whether a scheduler of this name is registered; for config checks. */
 bool dk_lb_sched_exists(const char *name);
 
 #endif
