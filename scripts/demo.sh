@@ -1,55 +1,45 @@
 #!/bin/bash
-# The demo: sets up, builds, brings up the lab and runs dpkeep on node lb1 with its
-# console open, while the client namespace pings and arpings it.
-#   scripts/demo.sh            interactive (tmux: dpkeep's console above, the client below)
-#   scripts/demo.sh --batch    no terminal needed: runs the same steps and prints them
+# The demo: sets up, builds and brings up the lab, then runs two dpkeep nodes (lb1, lb2)
+# that elect a VRRP master for 192.0.2.10 from one embedded keepalived.conf. lb2's
+# console is open while the client pings the VIP, the master is killed and the backup
+# takes over, and the master comes back.
+#   scripts/demo.sh            interactive (tmux: lb2's console above, the story below)
+#   scripts/demo.sh --batch    no terminal needed: the same story, printed
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
+export DK_SRC=$src
 export DK_BUILD=${DK_BUILD:-$src/build}
 export DK_LAB=${DK_LAB:-dk}
+export DEMO_RUN=/run/dpkeep/demo
 batch=0
 [ "${1:-}" = --batch ] && batch=1
-[ -t 0 ] && [ -t 1 ] || batch=1
+{ [ -t 0 ] && [ -t 1 ]; } || batch=1
 
 "$src/scripts/setup.sh"
 "$src/scripts/build.sh"
 "$src/scripts/lab.sh" up
+mkdir -p "$DEMO_RUN"
 
-DPKEEP=$DK_BUILD/app/dpkeep/dpkeep
-CLI="$DK_BUILD/app/dpkeep-cli/dpkeep-cli --ctl /run/dpkeep/demo-lb1.ctl"
-RUN_LB1="ip netns exec $DK_LAB-lb1 $DPKEEP --ports $src/drivers-cfg/af_packet.conf \
---ctl /run/dpkeep/demo-lb1.ctl"
-
-# What the client does, narrated; runs below the console (or alone in batch mode).
-cat >/tmp/dpkeep-demo-client.sh <<CLIENT
-#!/bin/bash
-c() { echo; echo "client\$ \$*"; ip netns exec $DK_LAB-client "\$@"; }
-until $CLI show port info >/dev/null 2>&1; do sleep 0.3; done
-echo "== dpkeep is up on lb1 (192.0.2.1, 2001:db8:f::1); the client talks to it"
-c ping -c 3 -i 0.3 192.0.2.1
-c arping -c 2 -i eth0 192.0.2.1
-c ip neigh show 192.0.2.1
-c ping -6 -c 2 -i 0.3 2001:db8:f::1
-echo; echo "client\$ curl --connect-timeout 2 http://192.0.2.1/   (no kernel answers for dpkeep)"
-ip netns exec $DK_LAB-client curl -s --connect-timeout 2 http://192.0.2.1/ || echo "curl: exit \$? (timed out, as expected: counted as tcp_to_host)"
-echo; echo "dpkeep-cli show neigh"; $CLI show neigh
-echo; echo "dpkeep-cli show port stats eth0"; $CLI show port stats eth0
-CLIENT
-chmod +x /tmp/dpkeep-demo-client.sh
+LB2="ip netns exec $DK_LAB-lb2 $DK_BUILD/app/dpkeep/dpkeep \
+--ports $src/drivers-cfg/af_packet-lb2.conf -f $src/scripts/demo/keepalived.conf -i lb2 \
+--ctl $DEMO_RUN/lb2.ctl"
 
 if [ $batch -eq 1 ]; then
-	$RUN_LB1 >/tmp/dpkeep-demo-lb1.log 2>&1 </dev/null &
+	$LB2 >"$DEMO_RUN/lb2.log" 2>&1 </dev/null &
 	pid=$!
-	/tmp/dpkeep-demo-client.sh
-	kill -TERM $pid; wait $pid || true
-	echo; echo "== dpkeep's log"; tail -n 8 /tmp/dpkeep-demo-lb1.log
+	"$src/scripts/demo/narrate.sh"
+	printf '\n== lb2 log (keepalived wording)\n'
+	grep -E 'VI_1|running' "$DEMO_RUN/lb2.log" || true
+	kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true
 	"$src/scripts/lab.sh" down
 	exit 0
 fi
 
 tmux kill-session -t dpkeep-demo 2>/dev/null || true
-tmux new-session -d -s dpkeep-demo -x 200 -y 50 "$RUN_LB1 --console; tmux kill-session -t dpkeep-demo"
-tmux split-window -v -t dpkeep-demo "/tmp/dpkeep-demo-client.sh; echo; echo '(type commands in the dpkeep> pane above: help, show port stats, show neigh, quit)'; exec bash"
+tmux new-session -d -s dpkeep-demo -x 200 -y 55 \
+	"$LB2 --console; tmux kill-session -t dpkeep-demo"
+tmux split-window -v -t dpkeep-demo \
+	"$src/scripts/demo/narrate.sh; echo; echo '(lb2 console above: try show vrrp, show neigh, show port stats, quit)'; exec bash"
 tmux select-pane -t dpkeep-demo:0.0
 tmux attach -t dpkeep-demo || true
 "$src/scripts/lab.sh" down
