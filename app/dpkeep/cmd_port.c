@@ -40,8 +40,10 @@ select_ports(struct dk_app *app, int argc, const char *const *argv, struct dk_ou
 	return 0;
 }
 
+/* Runs one per-port writer over the selected ports inside a "ports" array. */
 static int
-cmd_port_info(void *arg, int argc, const char *const *argv, struct dk_out *out)
+each_port(void *arg, int argc, const char *const *argv, struct dk_out *out,
+	  void (*row)(struct dk_app *app, unsigned p, struct dk_out *out))
 {
 	struct dk_app *app = arg;
 	unsigned first, last;
@@ -51,114 +53,110 @@ cmd_port_info(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		return rc;
 	dk_out_arr_begin(out, "ports");
 	for (unsigned p = first; p < last; p++) {
-		const struct dk_dp_port *dpp = &app->dp->ports[p];
-		struct rte_eth_dev_info info;
-		struct rte_eth_link link;
-		char buf[DK_ADDRSTRLEN];
-
-		rte_eth_dev_info_get(dpp->port_id, &info);
-		rte_eth_link_get_nowait(dpp->port_id, &link);
 		dk_out_obj_begin(out, NULL);
-		dk_out_str(out, "name", dpp->name);
-		dk_out_u64(out, "port_id", dpp->port_id);
-		dk_out_str(out, "driver", info.driver_name);
-		dk_out_str(out, "device", dpp->cfg->device);
-		dk_out_strf(out, "mac", RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&dpp->mac));
-		dk_out_i64(out, "socket", dpp->socket);
-		dk_out_str(out, "link", link.link_status ? "up" : "down");
-		dk_out_u64(out, "speed_mbps", link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
-			   0 : link.link_speed);
-		dk_out_u64(out, "mtu", dpp->mtu);
-		dk_out_u64(out, "queues", dpp->nb_q);
-		dk_out_u64(out, "control_queue", dpp->ctl_q);
-		dk_out_arr_begin(out, "addresses");
-		for (unsigned a = 0; a < dpp->cfg->n_addrs; a++)
-			dk_out_str(out, NULL, dk_prefix_fmt(&dpp->cfg->addrs[a], buf, sizeof(buf)));
-		dk_out_arr_end(out);
+		dk_out_str(out, "name", app->dp->ports[p].name);
+		row(app, p, out);
 		dk_out_obj_end(out);
 	}
 	dk_out_arr_end(out);
 	return 0;
+}
+
+static void
+info_row(struct dk_app *app, unsigned p, struct dk_out *out)
+{
+	const struct dk_dp_port *dpp = &app->dp->ports[p];
+	struct rte_eth_dev_info info;
+	struct rte_eth_link link;
+	char buf[DK_ADDRSTRLEN];
+
+	rte_eth_dev_info_get(dpp->port_id, &info);
+	rte_eth_link_get_nowait(dpp->port_id, &link);
+	dk_out_u64(out, "port_id", dpp->port_id);
+	dk_out_str(out, "driver", info.driver_name);
+	dk_out_str(out, "device", dpp->cfg->device);
+	dk_out_strf(out, "mac", RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&dpp->mac));
+	dk_out_i64(out, "socket", dpp->socket);
+	dk_out_str(out, "link", link.link_status ? "up" : "down");
+	dk_out_u64(out, "speed_mbps", link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ?
+		   0 : link.link_speed);
+	dk_out_u64(out, "mtu", dpp->mtu);
+	dk_out_u64(out, "queues", dpp->nb_q);
+	dk_out_u64(out, "control_queue", dpp->ctl_q);
+	dk_out_arr_begin(out, "addresses");
+	for (unsigned a = 0; a < dpp->cfg->n_addrs; a++)
+		dk_out_str(out, NULL, dk_prefix_fmt(&dpp->cfg->addrs[a], buf, sizeof(buf)));
+	dk_out_arr_end(out);
+}
+
+static int
+cmd_port_info(void *arg, int argc, const char *const *argv, struct dk_out *out)
+{
+	return each_port(arg, argc, argv, out, info_row);
+}
+
+static void
+stats_row(struct dk_app *app, unsigned p, struct dk_out *out)
+{
+	const struct dk_dp_port *dpp = &app->dp->ports[p];
+	struct rte_eth_stats st;
+
+	memset(&st, 0, sizeof(st));
+	rte_eth_stats_get(dpp->port_id, &st);
+	dk_out_u64(out, "rx_packets", st.ipackets);
+	dk_out_u64(out, "rx_bytes", st.ibytes);
+	dk_out_u64(out, "rx_missed", st.imissed);
+	dk_out_u64(out, "rx_errors", st.ierrors);
+	dk_out_u64(out, "rx_nombuf", st.rx_nombuf);
+	dk_out_u64(out, "tx_packets", st.opackets);
+	dk_out_u64(out, "tx_bytes", st.obytes);
+	dk_out_u64(out, "tx_errors", st.oerrors);
+	dk_out_arr_begin(out, "queues");
+	for (unsigned q = 0; q < dpp->nb_q && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++) {
+		dk_out_obj_begin(out, NULL);
+		dk_out_u64(out, "queue", q);
+		dk_out_str(out, "owner", q == dpp->ctl_q ? "control" : "worker");
+		dk_out_u64(out, "rx_packets", st.q_ipackets[q]);
+		dk_out_u64(out, "tx_packets", st.q_opackets[q]);
+		dk_out_u64(out, "rx_errors", st.q_errors[q]);
+		dk_out_obj_end(out);
+	}
+	dk_out_arr_end(out);
+	/* Why packets addressed to dpkeep itself were not answered. */
+	dk_out_obj_begin(out, "host");
+	for (unsigned v = 0; v < DK_HOST_VERDICT_MAX; v++)
+		dk_out_u64(out, host_names[v], app->host_cnt[p][v]);
+	for (unsigned c = 0; c < DK_CTLC_MAX; c++)
+		dk_out_u64(out, ctl_names[c], app->ctl_cnt[p][c]);
+	dk_out_obj_end(out);
 }
 
 static int
 cmd_port_stats(void *arg, int argc, const char *const *argv, struct dk_out *out)
 {
-	struct dk_app *app = arg;
-	unsigned first, last;
-	int rc = select_ports(app, argc, argv, out, &first, &last);
+	return each_port(arg, argc, argv, out, stats_row);
+}
 
-	if (rc < 0)
-		return rc;
-	dk_out_arr_begin(out, "ports");
-	for (unsigned p = first; p < last; p++) {
-		const struct dk_dp_port *dpp = &app->dp->ports[p];
-		struct rte_eth_stats st;
+static void
+xstats_row(struct dk_app *app, unsigned p, struct dk_out *out)
+{
+	uint16_t id = app->dp->ports[p].port_id;
+	int n = rte_eth_xstats_get(id, NULL, 0);
+	struct rte_eth_xstat xs[n > 0 ? n : 1];
+	struct rte_eth_xstat_name names[n > 0 ? n : 1];
 
-		memset(&st, 0, sizeof(st));
-		rte_eth_stats_get(dpp->port_id, &st);
-		dk_out_obj_begin(out, NULL);
-		dk_out_str(out, "name", dpp->name);
-		dk_out_u64(out, "rx_packets", st.ipackets);
-		dk_out_u64(out, "rx_bytes", st.ibytes);
-		dk_out_u64(out, "rx_missed", st.imissed);
-		dk_out_u64(out, "rx_errors", st.ierrors);
-		dk_out_u64(out, "rx_nombuf", st.rx_nombuf);
-		dk_out_u64(out, "tx_packets", st.opackets);
-		dk_out_u64(out, "tx_bytes", st.obytes);
-		dk_out_u64(out, "tx_errors", st.oerrors);
-		dk_out_arr_begin(out, "queues");
-		for (unsigned q = 0; q < dpp->nb_q && q < RTE_ETHDEV_QUEUE_STAT_CNTRS; q++) {
-			dk_out_obj_begin(out, NULL);
-			dk_out_u64(out, "queue", q);
-			dk_out_str(out, "owner", q == dpp->ctl_q ? "control" : "worker");
-			dk_out_u64(out, "rx_packets", st.q_ipackets[q]);
-			dk_out_u64(out, "tx_packets", st.q_opackets[q]);
-			dk_out_u64(out, "rx_errors", st.q_errors[q]);
-			dk_out_obj_end(out);
-		}
-		dk_out_arr_end(out);
-		/* Why packets addressed to dpkeep itself were not answered. */
-		dk_out_obj_begin(out, "host");
-		for (unsigned v = 0; v < DK_HOST_VERDICT_MAX; v++)
-			dk_out_u64(out, host_names[v], app->host_cnt[p][v]);
-		for (unsigned c = 0; c < DK_CTLC_MAX; c++)
-			dk_out_u64(out, ctl_names[c], app->ctl_cnt[p][c]);
-		dk_out_obj_end(out);
-		dk_out_obj_end(out);
-	}
-	dk_out_arr_end(out);
-	return 0;
+	dk_out_obj_begin(out, "xstats");
+	if (n > 0 && rte_eth_xstats_get(id, xs, (unsigned)n) == n &&
+	    rte_eth_xstats_get_names(id, names, (unsigned)n) == n)
+		for (int i = 0; i < n; i++)
+			dk_out_u64(out, names[xs[i].id].name, xs[i].value);
+	dk_out_obj_end(out);
 }
 
 static int
 cmd_port_xstats(void *arg, int argc, const char *const *argv, struct dk_out *out)
 {
-	struct dk_app *app = arg;
-	unsigned first, last;
-	int rc = select_ports(app, argc, argv, out, &first, &last);
-
-	if (rc < 0)
-		return rc;
-	dk_out_arr_begin(out, "ports");
-	for (unsigned p = first; p < last; p++) {
-		uint16_t id = app->dp->ports[p].port_id;
-		int n = rte_eth_xstats_get(id, NULL, 0);
-		struct rte_eth_xstat xs[n > 0 ? n : 1];
-		struct rte_eth_xstat_name names[n > 0 ? n : 1];
-
-		dk_out_obj_begin(out, NULL);
-		dk_out_str(out, "name", app->dp->ports[p].name);
-		dk_out_obj_begin(out, "xstats");
-		if (n > 0 && rte_eth_xstats_get(id, xs, (unsigned)n) == n &&
-		    rte_eth_xstats_get_names(id, names, (unsigned)n) == n)
-			for (int i = 0; i < n; i++)
-				dk_out_u64(out, names[xs[i].id].name, xs[i].value);
-		dk_out_obj_end(out);
-		dk_out_obj_end(out);
-	}
-	dk_out_arr_end(out);
-	return 0;
+	return each_port(arg, argc, argv, out, xstats_row);
 }
 
 static int
