@@ -3,6 +3,16 @@
 # real kernel peers; a TCP SYN to dpkeep's own address is dropped and counted.
 source "$(dirname "$0")/lib.sh"
 
+for prof in "$DK_SRC"/drivers-cfg/*.conf; do
+	# gen-*.conf are dpkeep-gen's (the traffic generator's) profiles, not dpkeep's.
+	case $(basename "$prof") in gen-*) continue ;; esac
+	check "dpkeep -t --ports validates $(basename "$prof")" "$DPKEEP" -t --ports "$prof"
+done
+printf 'eal {\n    memory_mb 256\n}\nport eth0 {\n    device net_null0\n    mtu 99999\n}\n' \
+	>"$TMP/bad.conf"
+check "a bad profile line fails -t with FILE:LINE: message" \
+	bash -c "! '$DPKEEP' -t --ports '$TMP/bad.conf' 2>'$TMP/bad.err' && grep -q 'bad.conf:6:' '$TMP/bad.err'"
+
 lab_up
 start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf"
 
