@@ -220,6 +220,32 @@ worker_main(void *arg)
 	return dk_dp_worker_loop(lc->dp, lc);
 }
 
+/* With RSS, send every flow to a worker queue: the control queue exists for the control
+ * lcore's own TX and for PMDs that spread frames without a redirection table. */
+static void
+reta_workers_only(const struct dk_dp *dp, const struct dk_dp_port *port)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info info;
+	uint16_t i;
+	int rc;
+
+	if (dp->n_workers < 2 || rte_eth_dev_info_get(port->port_id, &info) < 0 ||
+	    info.reta_size == 0 || info.reta_size > RTE_ETH_RSS_RETA_SIZE_512)
+		return;
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info.reta_size; i++) {
+		struct rte_eth_rss_reta_entry64 *g = &reta[i / RTE_ETH_RETA_GROUP_SIZE];
+
+		g->mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		g->reta[i % RTE_ETH_RETA_GROUP_SIZE] = (uint16_t)(i % dp->n_workers);
+	}
+	rc = rte_eth_dev_rss_reta_update(port->port_id, reta, info.reta_size);
+	if (rc < 0 && rc != -ENOTSUP)
+		DK_LOG(DP, WARNING, "port %s: RSS redirection table not set (%s): the control "
+		       "lcore also polls a share of the traffic", port->name, rte_strerror(-rc));
+}
+
 int
 dk_dp_start(struct dk_dp *dp)
 {
@@ -237,6 +263,7 @@ dk_dp_start(struct dk_dp *dp)
 			DK_LOG(DP, ERR, "port %s: start: %s", port->name, rte_strerror(-rc));
 			return rc;
 		}
+		reta_workers_only(dp, port);
 	}
 	dp->start_tsc = rte_rdtsc();
 	for (i = 0; i < dp->n_workers; i++) {
