@@ -1,0 +1,111 @@
+/* dpkeep-gen poll loops: paced TX of patched template copies, RX counting and stamps. */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+#include <rte_memcpy.h>
+
+#include "gen.h"
+
+const char *const gen_counter_names[GEN_CNT_MAX] = { GEN_COUNTERS(DK_XSTR) };
+
+static struct gen_state *state;
+
+void
+gen_set_state(struct gen_state *g)
+{
+	state = g;
+}
+
+static unsigned
+tx_step(struct gen_ctx *c, uint64_t now)
+{
+	struct rte_mbuf *m[GEN_BURST];
+	const struct dk_gen_tmpl *t = c->tmpl;
+	uint32_t n = dk_gen_tb_take(&c->tb, now, GEN_BURST);
+	uint16_t sent;
+
+	if (n == 0)
+		return 0;
+	if (rte_pktmbuf_alloc_bulk(c->pool, m, n) < 0) {
+		/* Every mbuf is in flight: the pool, not the link, limits; give back the
+		 * tokens' worth by simply not sending (the bucket does not refund). */
+		c->cnt[GEN_TX_NOMBUF] += n;
+		return 0;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
+
+		rte_memcpy(d, t->frame, t->len);
+		if (t->spec.flows > 1)
+			dk_gen_apply_flow(t, d, dk_gen_flowseq_next(&c->seq));
+		if (c->lat_every && ++c->lat_ctr >= c->lat_every) {
+			c->lat_ctr = 0;
+			dk_gen_stamp(t, d, now);
+		}
+		m[i]->data_len = t->len;
+		m[i]->pkt_len = t->len;
+	}
+	sent = rte_eth_tx_burst(c->tx_port, 0, m, (uint16_t)n);
+	c->cnt[GEN_TX] += sent;
+	c->cnt[GEN_TX_BYTES] += (uint64_t)sent * t->len;
+	if (unlikely(sent < n)) {
+		/* Offered load the device did not take: counted, not retried, so that the
+		 * offered rate stays what was asked for. */
+		c->cnt[GEN_TX_FAIL] += n - sent;
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	}
+	return sent;
+}
+
+static unsigned
+rx_step(struct gen_state *g, struct gen_ctx *c)
+{
+	struct rte_mbuf *m[GEN_BURST];
+	uint16_t n = rte_eth_rx_burst(c->rx_port, 0, m, GEN_BURST);
+	uint64_t now, tsc;
+
+	if (n == 0)
+		return 0;
+	c->cnt[GEN_RX] += n;
+	if (c->lat_every) {
+		now = rte_rdtsc();
+		for (uint16_t i = 0; i < n; i++) {
+			c->cnt[GEN_RX_BYTES] += m[i]->pkt_len;
+			if (m[i]->nb_segs == 1 &&
+			    dk_gen_stamp_read(rte_pktmbuf_mtod(m[i], const uint8_t *),
+					      m[i]->data_len, &tsc) && tsc <= now && g->warm) {
+				c->cnt[GEN_RX_STAMPED]++;
+				dk_gen_hist_add(&c->hist, now - tsc);
+			}
+		}
+	} else {
+		for (uint16_t i = 0; i < n; i++)
+			c->cnt[GEN_RX_BYTES] += m[i]->pkt_len;
+	}
+	rte_pktmbuf_free_bulk(m, n);
+	return n;
+}
+
+unsigned
+gen_poll(struct gen_state *g, struct gen_ctx *c, uint64_t now)
+{
+	unsigned n = 0;
+
+	if (c->tx && !g->tx_stop)
+		n += tx_step(c, now);
+	if (c->rx)
+		n += rx_step(g, c);
+	return n;
+}
+
+int
+gen_lcore_main(void *arg)
+{
+	struct gen_ctx *c = arg;
+
+	while (!state->rx_stop && !(state->tx_stop && !c->rx))
+		gen_poll(state, c, rte_rdtsc());
+	return 0;
+}
