@@ -360,6 +360,7 @@ dk_control_run(struct dk_app *app)
 
 		app->now_us = dk_app_now_us();
 		n = dk_dp_drain_rings(dp) + dk_dp_poll_once(dp, lc);
+		n += dk_ops_poll(app);
 		dk_timer_wheel_run(app->wheel, app->now_us);
 		if (app->ctl)
 			dk_ctl_server_poll(app->ctl);

@@ -18,6 +18,7 @@ struct dk_ctl_server;
 struct dk_console;
 struct dk_app_vrrp;
 struct dk_conf;
+struct dk_ops;
 
 /* Control-lcore counters per port, besides the host verdicts. */
 #define DK_CTL_COUNTERS(X) \
@@ -44,6 +45,9 @@ struct dk_app_opts {
 	bool config_test;
 	bool dump;
 	bool debug;
+	bool log_console;
+	const char *syslog_facility; /* -S: log to syslog */
+	const char *metrics_addr;    /* --metrics ADDR:PORT: Prometheus HTTP listener */
 	int n_eal_extra;
 	char **eal_extra;
 };
@@ -61,6 +65,7 @@ struct dk_app {
 	struct dk_console *con;
 	struct dk_conf *conf;
 	struct dk_app_vrrp *vrrp;
+	struct dk_ops *ops;
 	struct dk_timer neigh_timer;
 	struct dk_timer proc_timer;
 	uint64_t now_us;
@@ -87,5 +92,11 @@ void dk_control_output_ip(struct dk_app *app, struct rte_mbuf *m, const struct d
 
 /* cmd_port.c: show port / lcores / neigh / route commands */
 int dk_cmd_port_register(struct dk_app *app);
+
+/* cmd_ops.c: capture, metrics, telemetry, logging; init after the command table exists,
+ * poll once per control-loop pass (returns work done), fini before the table goes. */
+int dk_ops_init(struct dk_app *app);
+unsigned dk_ops_poll(struct dk_app *app);
+void dk_ops_fini(struct dk_app *app);
 
 #endif

@@ -37,9 +37,11 @@ usage(FILE *f)
 		"  -n, --dont-fork        accepted for keepalived compatibility (dpkeep never forks)\n"
 		"  -l, --log-console      log to stderr (the default)\n"
 		"  -D, --log-detail       debug logging for every component\n"
+		"  -S, --log-facility F   log to syslog facility F (daemon, local0..7 or 0..7)\n"
 		"      --ports FILE       drivers-cfg profile: EAL settings and ports\n"
 		"      --console          interactive console on the terminal (prompt dpkeep> )\n"
 		"      --ctl PATH         control socket for dpkeep-cli (default %s)\n"
+		"      --metrics ADDR:PORT  serve Prometheus metrics at http://ADDR:PORT/metrics\n"
 		"  -h, --help             this text\n",
 		DK_CTL_DEFAULT_PATH);
 }
@@ -56,6 +58,8 @@ parse_opts(int argc, char **argv, struct dk_app_opts *o)
 		{ "dont-fork", no_argument, NULL, 'n' },
 		{ "log-console", no_argument, NULL, 'l' },
 		{ "log-detail", no_argument, NULL, 'D' },
+		{ "log-facility", required_argument, NULL, 'S' },
+		{ "metrics", required_argument, NULL, 'M' + 256 },
 		{ "ports", required_argument, NULL, 'P' + 256 },
 		{ "console", no_argument, NULL, 'c' + 256 },
 		{ "ctl", required_argument, NULL, 'C' + 256 },
@@ -71,14 +75,17 @@ parse_opts(int argc, char **argv, struct dk_app_opts *o)
 	o->n_eal_extra = i < argc ? argc - i - 1 : 0;
 	o->eal_extra = i < argc ? &argv[i + 1] : NULL;
 	argc = i;
-	while ((c = getopt_long(argc, argv, "f:tdi:p:nlDh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:tdi:p:nlDS:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->conf_file = optarg; break;
 		case 't': o->config_test = true; break;
 		case 'd': o->dump = true; break;
 		case 'i': o->instance_id = optarg; break;
 		case 'p': o->pid_file = optarg; break;
-		case 'n': case 'l': break;
+		case 'n': break;
+		case 'l': o->log_console = true; break;
+		case 'S': o->syslog_facility = optarg; break;
+		case 'M' + 256: o->metrics_addr = optarg; break;
 		case 'D': o->debug = true; break;
 		case 'P' + 256: o->ports_file = optarg; break;
 		case 'c' + 256: o->console = true; break;
@@ -304,6 +311,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "VRRP setup failed: %s\n", strerror(-rc));
 	if (start_interfaces(&app) < 0)
 		rte_exit(EXIT_FAILURE, "console/control socket setup failed\n");
+	if (dk_ops_init(&app) < 0)
+		rte_exit(EXIT_FAILURE, "capture/metrics/telemetry/logging setup failed\n");
 	if (app.opts.pid_file && write_pid(app.opts.pid_file) < 0)
 		DK_LOG(MAIN, WARNING, "cannot write pid file %s", app.opts.pid_file);
 	rc = dk_dp_start(app.dp);
@@ -319,6 +328,7 @@ main(int argc, char **argv)
 	if (app.con)
 		dk_console_destroy(app.con);
 	dk_dp_stop(app.dp);
+	dk_ops_fini(&app);
 	print_final_stats(&app);
 	if (app.ctl)
 		dk_ctl_server_destroy(app.ctl);

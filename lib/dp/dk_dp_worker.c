@@ -6,6 +6,7 @@
 #include <rte_pause.h>
 
 #include "dk_dp.h"
+#include "dk_dp_capture.h"
 
 /* Idle back-off: spin first (lowest latency), then pause, then sleep in growing steps,
  * so that several dpkeep nodes can share two CPUs without starving each other. */
@@ -83,6 +84,7 @@ dk_dp_poll_once(struct dk_dp *dp, struct dk_dp_lctx *lc)
 			continue;
 		total += n;
 		lc->cnt[DK_DPC_RX] += n;
+		dk_dp_capture_tap(lc, (uint16_t)p, (uint16_t)lc->idx, DK_DP_CAP_RX, pkts, n);
 		n = filter_mac(port, lc, pkts, n);
 		if (dp->fast && n)
 			n = dp->fast(dp, lc, (uint16_t)p, pkts, n, dp->fast_arg);
@@ -149,6 +151,7 @@ dk_dp_ctl_tx(struct dk_dp *dp, uint16_t port_idx, struct rte_mbuf *m)
 	struct dk_dp_port *port = &dp->ports[port_idx];
 	struct dk_dp_lctx *lc = dk_dp_ctl_ctx(dp);
 
+	dk_dp_capture_tap(lc, port_idx, port->ctl_q, DK_DP_CAP_TX, &m, 1);
 	if (rte_eth_tx_burst(port->port_id, port->ctl_q, &m, 1) == 1) {
 		lc->cnt[DK_DPC_TX]++;
 		return;
