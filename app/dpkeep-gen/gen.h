@@ -21,7 +21,8 @@
 	X(GEN_TX_NOMBUF, "tx_nombuf") \
 	X(GEN_RX, "rx_pkts") \
 	X(GEN_RX_BYTES, "rx_bytes") \
-	X(GEN_RX_STAMPED, "rx_stamped")
+	X(GEN_RX_STAMPED, "rx_stamped") \
+	X(GEN_ARP_REPLIES, "arp_replies")
 
 enum gen_counter {
 	GEN_COUNTERS(DK_XENUM)
@@ -43,6 +44,8 @@ struct gen_opts {
 	double duration_s;         /* 0: until SIGINT */
 	double warmup_s;           /* excluded from the summary */
 	unsigned lat_every;        /* stamp every Nth packet; 0: off */
+	bool arp_reply;
+	struct dk_gen_range arp_range;
 	unsigned mbufs;
 	unsigned link_wait_s;
 	bool quiet;
@@ -60,6 +63,9 @@ struct gen_ctx {
 	struct dk_gen_flowseq seq;
 	struct dk_gen_tb tb;
 	unsigned lat_every, lat_ctr;
+	bool arp_reply;               /* RX: answer ARP for arp_range (on the RX port) */
+	struct dk_gen_range arp_range;
+	struct dk_mac mac;
 	uint64_t cnt[GEN_CNT_MAX];
 	struct dk_gen_hist hist; /* RX: TSC cycles from stamp to receipt, after warm-up */
 } __rte_cache_aligned;

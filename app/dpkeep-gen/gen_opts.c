@@ -34,6 +34,8 @@ usage(FILE *f)
 		"  --dst-mac MAC       (default ff:ff:ff:ff:ff:ff)\n"
 		"  --src-mac MAC       (default the TX port's)\n"
 		"  --vlan ID           802.1Q tag\n"
+		"  --arp-reply A[-B]   answer ARP requests for these addresses (stand-in real\n"
+		"                      servers); needs RX and TX on one lcore or two ports\n"
 		"  --duration S        seconds of traffic after warm-up; 0 until SIGINT (default 10)\n"
 		"  --warmup S          seconds sent but left out of the summary (default 0)\n"
 		"  --lat-every N       TSC stamp in every Nth packet; 0 off (default 1000)\n"
@@ -109,7 +111,7 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 {
 	enum { O_PORTS = 256, O_TXP, O_RXP, O_RATE, O_SIZE, O_FLOWS, O_DIST, O_PROTO, O_TCP,
 	       O_SRC, O_DST, O_SPORT, O_DPORT, O_DMAC, O_SMAC, O_VLAN, O_DUR, O_WARM, O_LAT,
-	       O_MBUFS, O_LINKW };
+	       O_MBUFS, O_LINKW, O_ARP };
 	static const struct option lo[] = {
 		{ "ports", required_argument, NULL, O_PORTS },
 		{ "tx-port", required_argument, NULL, O_TXP },
@@ -132,6 +134,7 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 		{ "lat-every", required_argument, NULL, O_LAT },
 		{ "mbufs", required_argument, NULL, O_MBUFS },
 		{ "link-wait", required_argument, NULL, O_LINKW },
+		{ "arp-reply", required_argument, NULL, O_ARP },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -250,6 +253,11 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 				return bad("link-wait", optarg);
 			o->link_wait_s = (unsigned)v;
 			break;
+		case O_ARP:
+			if (dk_gen_parse_ip_range(optarg, &o->arp_range) < 0)
+				return bad("arp-reply", optarg);
+			o->arp_reply = true;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
@@ -333,6 +341,16 @@ gen_make_contexts(const struct gen_opts *o, struct gen_state *g, const struct dk
 	dk_gen_flowseq_init(&tx->seq, o->dist, t->spec.flows, rte_rdtsc() | 1);
 	rx->rx = true;
 	rx->rx_port = rxp;
+	/* The RX context answers on the RX port's only TX queue, which is the TX context's
+	 * when both use one port: allowed only when that is the same lcore. */
+	if (o->arp_reply && (rx == tx || rxp != txp)) {
+		rx->arp_reply = true;
+		rx->arp_range = o->arp_range;
+		rx->pool = pool;
+		rx->mac = t->spec.l2.src;
+	} else if (o->arp_reply) {
+		rte_exit(EXIT_FAILURE, "--arp-reply on the TX port needs RX and TX on one lcore\n");
+	}
 	/* RX looks for stamps only when TX makes them. */
 	rx->lat_every = tx->lat_every;
 }

@@ -6,6 +6,7 @@
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
+#include "dk_pkt.h"
 #include "gen.h"
 
 const char *const gen_counter_names[GEN_CNT_MAX] = { GEN_COUNTERS(DK_XSTR) };
@@ -59,6 +60,44 @@ tx_step(struct gen_ctx *c, uint64_t now)
 	return sent;
 }
 
+/* Stands in for the real servers behind a load balancer: answers ARP requests for the
+ * configured range with the generator's MAC, so DR/NAT frames find their way back. */
+static void
+arp_answer(struct gen_ctx *c, struct rte_mbuf *m)
+{
+	const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dk_pkt_info pi;
+	struct rte_mbuf *r;
+	struct dk_l2 l2;
+	uint32_t tip;
+	int n;
+
+	if (m->data_len < 42 || f[12] != 0x08 || f[13] != 0x06)
+		return;
+	if (dk_pkt_parse(f, m->data_len, &pi) != DK_PKT_OK || pi.arp_op != 1)
+		return;
+	tip = ntohl(pi.arp_tpa.v4);
+	if (tip < c->arp_range.lo || tip > c->arp_range.hi)
+		return;
+	r = rte_pktmbuf_alloc(c->pool);
+	if (r == NULL)
+		return;
+	memset(&l2, 0, sizeof(l2));
+	l2.src = c->mac;
+	l2.dst = pi.arp_sha;
+	n = dk_build_arp_reply(rte_pktmbuf_mtod(r, uint8_t *), rte_pktmbuf_tailroom(r), &l2,
+			       &pi.arp_tpa, &pi.arp_spa);
+	if (n < 0) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	r->data_len = r->pkt_len = (uint16_t)n;
+	if (rte_eth_tx_burst(c->rx_port, 0, &r, 1) == 1)
+		c->cnt[GEN_ARP_REPLIES]++;
+	else
+		rte_pktmbuf_free(r);
+}
+
 static unsigned
 rx_step(struct gen_state *g, struct gen_ctx *c)
 {
@@ -69,6 +108,9 @@ rx_step(struct gen_state *g, struct gen_ctx *c)
 	if (n == 0)
 		return 0;
 	c->cnt[GEN_RX] += n;
+	if (unlikely(c->arp_reply))
+		for (uint16_t i = 0; i < n; i++)
+			arp_answer(c, m[i]);
 	if (c->lat_every) {
 		now = rte_rdtsc();
 		for (uint16_t i = 0; i < n; i++) {

@@ -177,7 +177,8 @@ summary(const struct gen_opts *o, const struct timeline *tl)
 	loss = d[GEN_TX] ? 100.0 * ((double)d[GEN_TX] - (double)d[GEN_RX]) / (double)d[GEN_TX] : 0;
 	if (loss < 0)
 		loss = 0; /* more back than sent: a device that duplicates, or a warm-up edge */
-	printf("{\"duration_s\":%.3f,\"size\":%u,\"flows\":%u", secs, o->spec.size,
+	printf("{\"duration_s\":%.3f,\"tsc_hz\":%" PRIu64 ",\"size\":%u,\"flows\":%u", secs, g.hz,
+	       o->spec.size,
 	       o->spec.flows);
 	for (unsigned k = 0; k < GEN_CNT_MAX; k++)
 		printf(",\"%s\":%" PRIu64, gen_counter_names[k], d[k]);
