@@ -20,6 +20,7 @@
 #include "dk_conf.h"
 #include "dk_ctl.h"
 #include "dk_log.h"
+#include "lb.h"
 #include "vrrp.h"
 
 static int log_types[DK_LOGC_MAX];
@@ -249,6 +250,8 @@ start_interfaces(struct dk_app *app)
 		rc = dk_cmd_port_register(app);
 	if (rc == 0)
 		rc = dk_cmd_vrrp_register(app);
+	if (rc == 0)
+		rc = dk_cmd_lb_register(app);
 	if (rc < 0) {
 		DK_LOG(MAIN, ERR, "command table: %s", strerror(-rc));
 		return rc;
@@ -309,6 +312,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "control plane setup failed: %s\n", strerror(-rc));
 	if (app.conf && (rc = dk_app_vrrp_init(&app, app.conf)) < 0)
 		rte_exit(EXIT_FAILURE, "VRRP setup failed: %s\n", strerror(-rc));
+	if (app.conf && (rc = dk_app_lb_init(&app)) < 0)
+		rte_exit(EXIT_FAILURE, "load balancer setup failed: %s\n", strerror(-rc));
 	if (start_interfaces(&app) < 0)
 		rte_exit(EXIT_FAILURE, "console/control socket setup failed\n");
 	if (dk_ops_init(&app) < 0)
@@ -328,6 +333,7 @@ main(int argc, char **argv)
 	if (app.con)
 		dk_console_destroy(app.con);
 	dk_dp_stop(app.dp);
+	dk_app_lb_fini(&app);
 	dk_ops_fini(&app);
 	print_final_stats(&app);
 	if (app.ctl)

@@ -89,6 +89,9 @@ struct dk_dp {
 	volatile bool stop;
 	dk_dp_fast_fn fast;
 	void *fast_arg;
+	/* Optional, once per poll pass of every context, with fast_arg: work that no RX
+	 * burst triggers (packets redirected from other contexts). Returns packets handled. */
+	uint16_t (*fast_poll)(struct dk_dp *dp, struct dk_dp_lctx *lc, void *arg);
 	/* The control lcore's input: packets for it, mbuf->port is the DPDK port id. */
 	void (*ctl_rx)(void *arg, struct rte_mbuf **pkts, uint16_t n);
 	void *ctl_arg;

@@ -91,6 +91,8 @@ dk_dp_poll_once(struct dk_dp *dp, struct dk_dp_lctx *lc)
 		if (n)
 			to_control(dp, lc, pkts, n);
 	}
+	if (dp->fast_poll)
+		total += dp->fast_poll(dp, lc, dp->fast_arg);
 	return total;
 }
 

@@ -1,0 +1,420 @@
+/*
+ * Virtual servers on the control lcore: configuration to lib/lb tables, next hops and
+ * served VIPs refreshed on a timer, snapshots published to the workers under RCU.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dk_app.h"
+#include "dk_log.h"
+#include "lb.h"
+#include "vrrp.h"
+
+#define REFRESH_US (200 * DK_USEC_PER_MSEC)
+
+static uint8_t
+proto_of(enum dk_conf_proto p)
+{
+	return p == DK_CONF_PROTO_UDP ? DK_LB_PROTO_UDP : DK_LB_PROTO_TCP;
+}
+
+static enum dk_lb_fwd
+fwd_of(enum dk_conf_lb_kind k)
+{
+	switch (k) {
+	case DK_CONF_LB_DR: return DK_LB_FWD_DR;
+	case DK_CONF_LB_TUN: return DK_LB_FWD_TUN;
+	case DK_CONF_LB_FNAT: return DK_LB_FWD_FNAT;
+	case DK_CONF_LB_NAT: break;
+	}
+	return DK_LB_FWD_NAT;
+}
+
+static void
+backend_params(const struct dk_app_lb_rs *r, struct dk_lb_backend_params *b)
+{
+	b->addr = r->ip;
+	b->port = r->port;
+	b->weight = r->weight;
+	b->slot = r->slot;
+	b->flags = (r->alive ? DK_LB_BACKEND_F_ALIVE : 0) |
+		   (r->drained ? DK_LB_BACKEND_F_INHIBITED : 0);
+}
+
+static int
+build_table(struct dk_app *app, struct dk_lb_table **out)
+{
+	struct dk_app_lb *g = app->lb;
+	struct dk_lb_service_params *sp = calloc(g->n_vs ? g->n_vs : 1, sizeof(*sp));
+	struct dk_lb_backend_params *bp = calloc(g->max_slots ? g->max_slots : 1, sizeof(*bp));
+	struct dk_lb_table_params tp = { .services = sp, .n_services = g->n_vs,
+					 .n_workers = app->dp->n_workers,
+					 .max_slots = g->max_slots ? g->max_slots : 1,
+					 .seed = app->start_us };
+	unsigned nb = 0;
+	int rc = -ENOMEM;
+
+	if (sp == NULL || bp == NULL)
+		goto out;
+	for (unsigned i = 0; i < g->n_vs; i++) {
+		const struct dk_app_lb_vs *v = &g->vs[i];
+		const struct dk_conf_vs *c = v->c;
+
+		sp[i].vip = v->vip;
+		sp[i].port = v->port;
+		sp[i].proto = v->proto;
+		sp[i].sched = c->lb_algo;
+		sp[i].fwd = fwd_of(c->lb_kind);
+		sp[i].persist_timeout_s = (uint32_t)(c->persistence_timeout_us / DK_USEC_PER_SEC);
+		if (c->persistence_granularity.addr.af)
+			sp[i].persist_prefix_len = c->persistence_granularity.len;
+		sp[i].quorum = c->quorum;
+		sp[i].hysteresis = c->hysteresis;
+		sp[i].quorum_was_up = v->quorum_up;
+		sp[i].backends = &bp[nb];
+		sp[i].n_backends = v->n_rs;
+		for (unsigned r = 0; r < v->n_rs; r++)
+			backend_params(&v->rs[r], &bp[nb++]);
+		if (v->sorry) {
+			backend_params(v->sorry, &bp[nb]);
+			sp[i].sorry = &bp[nb++];
+		}
+	}
+	rc = dk_lb_table_build(&tp, out);
+	for (unsigned i = 0; rc == 0 && i < g->n_vs; i++)
+		g->vs[i].quorum_up = dk_lb_table_service(*out, i)->quorum_up;
+out:
+	free(sp);
+	free(bp);
+	return rc;
+}
+
+static void
+resolve_hop(struct dk_app *app, const struct dk_addr *ip, struct dk_dp_lb_hop *h)
+{
+	struct dk_route_hop rh;
+	struct dk_mac mac;
+	const struct dk_host_port *hp;
+
+	memset(h, 0, sizeof(*h));
+	if (dk_route_lookup(app->routes, ip, &rh) < 0)
+		return;
+	h->port = rh.port;
+	hp = &app->hport[rh.port];
+	for (unsigned a = 0; a < hp->n_addrs; a++)
+		if (hp->addrs[a].addr.af == AF_INET) {
+			h->src4 = hp->addrs[a].addr.v4;
+			break;
+		}
+	/* A miss starts resolution; the next refresh publishes the answer. */
+	if (dk_neigh_lookup(app->neigh, rh.port, &rh.next_hop, NULL, app->now_us, &mac) ==
+	    DK_NEIGH_FOUND) {
+		memcpy(h->dst.addr_bytes, mac.b, 6);
+		h->valid = true;
+	}
+}
+
+static bool
+vip_served(const struct dk_app *app, const struct dk_addr *vip)
+{
+	bool listed, owned = dk_app_vrrp_vip_owned(app, vip, &listed);
+
+	return !listed || owned;
+}
+
+static void
+snap_free(struct dk_dp_lb_snap *s, bool with_table)
+{
+	if (s == NULL)
+		return;
+	if (with_table)
+		dk_lb_table_free(s->lb);
+	free(s->hops);
+	free(s->served);
+	free(s);
+}
+
+/* Builds the current view; publishes it when it differs from what workers have. */
+static int
+refresh(struct dk_app *app, bool force)
+{
+	struct dk_app_lb *g = app->lb;
+	const struct dk_dp_lb_snap *cur = g->dp->cur;
+	struct dk_dp_lb_snap *s = calloc(1, sizeof(*s)), *old;
+	struct dk_lb_table *t = g->table;
+	int rc = -ENOMEM;
+
+	if (s == NULL)
+		return -ENOMEM;
+	s->hops = calloc(g->max_slots ? g->max_slots : 1, sizeof(*s->hops));
+	s->served = calloc(g->n_vs ? g->n_vs : 1, 1);
+	if (s->hops == NULL || s->served == NULL)
+		goto fail;
+	s->max_slots = g->max_slots;
+	for (unsigned i = 0; i < g->n_vs; i++) {
+		const struct dk_app_lb_vs *v = &g->vs[i];
+
+		s->served[i] = vip_served(app, &v->vip);
+		s->has_nat |= v->c->lb_kind == DK_CONF_LB_NAT;
+		s->has_fnat |= v->c->lb_kind == DK_CONF_LB_FNAT;
+		for (unsigned r = 0; r < v->n_rs; r++)
+			resolve_hop(app, &v->rs[r].ip, &s->hops[v->rs[r].slot]);
+		if (v->sorry)
+			resolve_hop(app, &v->sorry->ip, &s->hops[v->sorry->slot]);
+	}
+	memcpy(s->laddrs, g->laddrs, sizeof(s->laddrs));
+	s->n_laddrs = g->n_laddrs;
+	for (unsigned p = 0; p < app->dp->n_ports; p++)
+		for (unsigned a = 0; a < app->hport[p].n_addrs && s->n_own < DK_DP_LB_MAX_ADDRS;
+		     a++)
+			s->own[s->n_own++] = app->hport[p].addrs[a].addr;
+	if (g->rebuild || t == NULL) {
+		rc = build_table(app, &t);
+		if (rc < 0) {
+			DK_LOG(LB, ERR, "service table not built: %s", strerror(-rc));
+			goto fail;
+		}
+		force = true;
+	}
+	s->lb = t;
+	if (!force && cur && memcmp(cur->served, s->served, g->n_vs ? g->n_vs : 1) == 0 &&
+	    memcmp(cur->hops, s->hops, sizeof(*s->hops) * (g->max_slots ? g->max_slots : 1)) ==
+		    0) {
+		snap_free(s, false);
+		return 0;
+	}
+	g->rebuild = false;
+	g->table = t;
+	old = dk_dp_lb_publish(g->dp, s);
+	snap_free(old, old && old->lb != t);
+	return 0;
+fail:
+	snap_free(s, false);
+	return rc;
+}
+
+static void
+refresh_tick(struct dk_timer *t, void *arg, uint64_t now_us)
+{
+	struct dk_app *app = arg;
+
+	refresh(app, false);
+	dk_timer_arm(app->wheel, t, now_us + REFRESH_US);
+}
+
+/* ARP/echo for VIPs in no VRRP instance and for FNAT local addresses, on their link. */
+static bool
+lb_owns(void *ctx, const struct dk_addr *a, struct dk_mac *mac)
+{
+	const struct dk_app_lb_owns *o = ctx;
+	struct dk_app *app = o->app;
+	const struct dk_host_port *hp = &app->hport[o->port];
+	bool mine = false, listed, on_link = false;
+
+	for (unsigned i = 0; i < app->lb->n_laddrs && !mine; i++)
+		mine = dk_addr_eq(&app->lb->laddrs[i], a);
+	for (unsigned i = 0; i < app->lb->n_vs && !mine; i++)
+		mine = dk_addr_eq(&app->lb->vs[i].vip, a) &&
+		       !dk_app_vrrp_vip_owned(app, a, &listed) && !listed;
+	if (!mine)
+		return false;
+	for (unsigned i = 0; i < hp->n_addrs && !on_link; i++)
+		on_link = dk_prefix_contains(&hp->addrs[i], a);
+	/* Off every subnet: answer everywhere, as a host holding it on lo would. */
+	for (unsigned p = 0; !on_link && p < app->dp->n_ports; p++)
+		for (unsigned i = 0; i < app->hport[p].n_addrs; i++)
+			if (dk_prefix_contains(&app->hport[p].addrs[i], a))
+				return false;
+	*mac = hp->mac;
+	return true;
+}
+
+static void
+add_laddrs(struct dk_app_lb *g, const struct dk_conf *conf, const char *group)
+{
+	for (unsigned i = 0; i < conf->n_laddr_groups; i++) {
+		const struct dk_conf_laddr_group *lg = &conf->laddr_groups[i];
+
+		if (strcmp(lg->name, group) != 0)
+			continue;
+		for (unsigned a = 0; a < lg->n_addrs; a++) {
+			bool dup = false;
+
+			for (unsigned k = 0; k < g->n_laddrs; k++)
+				dup |= dk_addr_eq(&g->laddrs[k], &lg->addrs[a]);
+			if (!dup && g->n_laddrs < DK_DP_LB_MAX_ADDRS &&
+			    lg->addrs[a].af == AF_INET)
+				g->laddrs[g->n_laddrs++] = lg->addrs[a];
+		}
+	}
+}
+
+static struct dk_app_lb_rs *
+rs_new(const struct dk_conf_rs *c, const struct dk_addr *ip, uint16_t port, int weight,
+       uint32_t slot)
+{
+	struct dk_app_lb_rs *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->c = c;
+	r->ip = *ip;
+	r->port = port;
+	r->weight = weight > 0 ? (uint32_t)weight : 0;
+	r->slot = slot;
+	r->alive = true;
+	return r;
+}
+
+static int
+setup_services(struct dk_app *app)
+{
+	const struct dk_conf *conf = app->conf;
+	struct dk_app_lb *g = app->lb;
+
+	g->vs = calloc(conf->n_vs ? conf->n_vs : 1, sizeof(*g->vs));
+	if (g->vs == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < conf->n_vs; i++) {
+		const struct dk_conf_vs *c = &conf->vs[i];
+		struct dk_app_lb_vs *v = &g->vs[g->n_vs];
+
+		/* Groups and fwmarks have no (VIP, port) of their own to match on. */
+		if (c->key != DK_CONF_VS_ADDR) {
+			DK_LOG(LB, WARNING, "virtual_server at line %d: only IP PORT is served",
+			       c->line);
+			continue;
+		}
+		v->c = c;
+		v->vip = c->vip;
+		v->port = c->port;
+		v->proto = proto_of(c->proto);
+		v->quorum_up = true;
+		v->rs = calloc(c->n_rs ? c->n_rs : 1, sizeof(*v->rs));
+		if (v->rs == NULL)
+			return -ENOMEM;
+		for (unsigned r = 0; r < c->n_rs; r++) {
+			struct dk_app_lb_rs *x = &v->rs[r];
+
+			x->c = &c->rs[r];
+			x->ip = c->rs[r].ip;
+			x->port = c->rs[r].port ? c->rs[r].port : c->port;
+			x->weight = c->rs[r].weight > 0 ? (uint32_t)c->rs[r].weight : 0;
+			x->slot = g->max_slots++;
+			x->alive = true;
+		}
+		v->n_rs = c->n_rs;
+		if (c->sorry_server.af) {
+			v->sorry = rs_new(NULL, &c->sorry_server,
+					  c->sorry_server_port ? c->sorry_server_port : c->port,
+					  1, g->max_slots++);
+			if (v->sorry == NULL)
+				return -ENOMEM;
+		}
+		if (c->lb_kind == DK_CONF_LB_FNAT)
+			add_laddrs(g, conf, c->laddr_group);
+		g->n_vs++;
+	}
+	return 0;
+}
+
+int
+dk_app_lb_init(struct dk_app *app)
+{
+	struct dk_dp_lb_params p = { .dp = app->dp };
+	struct dk_app_lb *g;
+	int rc;
+
+	if (app->conf == NULL || app->conf->n_vs == 0)
+		return 0;
+	g = calloc(1, sizeof(*g));
+	if (g == NULL)
+		return -ENOMEM;
+	app->lb = g;
+	rc = setup_services(app);
+	if (rc < 0)
+		return rc;
+	p.max_slots = g->max_slots ? g->max_slots : 1;
+	p.laddrs = g->laddrs;
+	p.n_laddrs = g->n_laddrs;
+	p.seed = app->start_us;
+	rc = dk_dp_lb_create(&p, &g->dp);
+	if (rc < 0)
+		return rc;
+	rc = refresh(app, true);
+	if (rc < 0)
+		return rc;
+	for (unsigned port = 0; port < app->dp->n_ports; port++) {
+		g->owns[port].app = app;
+		g->owns[port].port = (uint16_t)port;
+		app->hport[port].owns = lb_owns;
+		app->hport[port].owns_ctx = &g->owns[port];
+	}
+	dk_dp_lb_attach(g->dp);
+	dk_timer_init(&g->timer, refresh_tick, app);
+	dk_timer_arm(app->wheel, &g->timer, app->now_us + REFRESH_US);
+	DK_LOG(LB, INFO, "%u virtual server(s), %u real server slot(s), %u worker(s)", g->n_vs,
+	       g->max_slots, app->dp->n_workers);
+	return 0;
+}
+
+void
+dk_app_lb_fini(struct dk_app *app)
+{
+	struct dk_app_lb *g = app->lb;
+
+	if (g == NULL)
+		return;
+	if (dk_timer_armed(&g->timer))
+		dk_timer_cancel(app->wheel, &g->timer);
+	for (unsigned p = 0; p < app->dp->n_ports; p++)
+		app->hport[p].owns = NULL;
+	if (g->dp) {
+		app->dp->fast = NULL;
+		app->dp->fast_poll = NULL;
+		snap_free(dk_dp_lb_free(g->dp), true);
+	}
+	for (unsigned i = 0; i < g->n_vs; i++) {
+		free(g->vs[i].rs);
+		free(g->vs[i].sorry);
+	}
+	free(g->vs);
+	free(g);
+	app->lb = NULL;
+}
+
+static struct dk_app_lb_rs *
+find_rs(struct dk_app *app, unsigned vs, unsigned rs)
+{
+	if (app->lb == NULL || vs >= app->lb->n_vs || rs >= app->lb->vs[vs].n_rs)
+		return NULL;
+	return &app->lb->vs[vs].rs[rs];
+}
+
+int
+dk_app_lb_rs_set(struct dk_app *app, unsigned vs, unsigned rs, int alive, int64_t weight)
+{
+	struct dk_app_lb_rs *r = find_rs(app, vs, rs);
+
+	if (r == NULL || weight > UINT32_MAX)
+		return -EINVAL;
+	if (alive >= 0)
+		r->alive = alive != 0;
+	if (weight >= 0)
+		r->weight = (uint32_t)weight;
+	app->lb->rebuild = true;
+	return refresh(app, true);
+}
+
+int
+dk_app_lb_rs_drain(struct dk_app *app, unsigned vs, unsigned rs, bool drain)
+{
+	struct dk_app_lb_rs *r = find_rs(app, vs, rs);
+
+	if (r == NULL)
+		return -EINVAL;
+	r->drained = drain;
+	app->lb->rebuild = true;
+	return refresh(app, true);
+}

@@ -1,0 +1,74 @@
+/*
+ * The load balancer on the control lcore: keepalived.conf's virtual servers become
+ * lib/lb tables, published with each backend's next hop (resolved here, never on a
+ * worker) and which VIPs are served now (a VIP of a VRRP instance only while MASTER).
+ */
+#ifndef DK_APP_LB_H
+#define DK_APP_LB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dk_conf.h"
+#include "dk_dp_lb.h"
+#include "dk_timer.h"
+
+struct dk_app;
+
+struct dk_app_lb_rs {
+	const struct dk_conf_rs *c;	/* NULL for a sorry server */
+	struct dk_addr ip;
+	uint16_t port;
+	uint32_t slot;
+	uint32_t weight;
+	bool alive;
+	bool drained;
+};
+
+struct dk_app_lb_vs {
+	const struct dk_conf_vs *c;
+	struct dk_addr vip;
+	uint16_t port;
+	uint8_t proto;
+	bool quorum_up;
+	struct dk_app_lb_rs *rs;
+	unsigned n_rs;
+	struct dk_app_lb_rs *sorry;	/* NULL: none */
+};
+
+struct dk_app_lb_owns {
+	struct dk_app *app;
+	uint16_t port;
+};
+
+struct dk_app_lb {
+	struct dk_dp_lb *dp;
+	struct dk_app_lb_vs *vs;
+	unsigned n_vs;
+	uint32_t max_slots;
+	struct dk_lb_table *table;	/* the one being served */
+	bool rebuild;
+	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];
+	unsigned n_laddrs;
+	struct dk_timer timer;
+	struct dk_app_lb_owns owns[DK_DP_MAX_PORTS];
+};
+
+/* After the control plane and VRRP are set up, before the data plane starts. */
+int dk_app_lb_init(struct dk_app *app);
+/* After the workers stopped. */
+void dk_app_lb_fini(struct dk_app *app);
+
+/*
+ * Real-server state from health checks and operators: vs and rs index the
+ * configuration's virtual_server and real_server blocks. alive < 0 and weight < 0 keep
+ * the current value. The new table is live when this returns.
+ */
+int dk_app_lb_rs_set(struct dk_app *app, unsigned vs, unsigned rs, int alive, int64_t weight);
+/* Drain: no new flows to the server, existing ones finish (weight kept). */
+int dk_app_lb_rs_drain(struct dk_app *app, unsigned vs, unsigned rs, bool drain);
+
+/* cmd_lb.c */
+int dk_cmd_lb_register(struct dk_app *app);
+
+#endif

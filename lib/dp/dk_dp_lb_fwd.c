@@ -1,0 +1,282 @@
+/*
+ * Per-packet forwarding: find the flow's owner, the connection (or schedule a new
+ * one), rewrite per forwarding method and queue for transmission on this worker's own
+ * TX queue of the egress port.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "dk_dp_lb_priv.h"
+#include "dk_dp_lb_rw.h"
+#include "dk_pkt.h"
+
+#define ETH_HLEN 14
+#define IPIP_HLEN 20
+
+static void
+drop(struct dk_dp_lb_ctx *x, struct rte_mbuf *m, enum dk_dp_lb_counter why)
+{
+	x->cnt[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Both directions of a flow hash to the same worker: only the client end is used. */
+static unsigned
+flow_owner(const struct dk_addr *client, uint16_t port, unsigned n_workers)
+{
+	uint64_t h;
+
+	if (n_workers == 1)
+		return 0;
+	h = ((uint64_t)client->v4 << 16 | port) * 0x9e3779b97f4a7c15ULL;
+	return (unsigned)((h >> 32) % n_workers);
+}
+
+static bool
+addr_in(const struct dk_addr *set, unsigned n, const struct dk_addr *a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (set[i].v4 == a->v4 && set[i].af == a->af)
+			return true;
+	return false;
+}
+
+static struct dk_dp_lb_client *
+client_slot(struct dk_dp_lb_ctx *x, uint32_t ip)
+{
+	uint32_t h = (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ULL) >> 40);
+
+	return &x->l2[h & (DK_DP_LB_CLIENT_L2_SIZE - 1)];
+}
+
+void
+dk_dp_lb_tx_flush(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x)
+{
+	for (unsigned p = 0; p < lb->dp->n_ports; p++) {
+		uint16_t n = x->n_tx[p], sent;
+
+		if (n == 0)
+			continue;
+		sent = rte_eth_tx_burst(lb->dp->ports[p].port_id, (uint16_t)x->idx, x->tx[p], n);
+		if (sent < n) {
+			x->cnt[DK_DP_LB_C_TX_FULL] += n - sent;
+			rte_pktmbuf_free_bulk(x->tx[p] + sent, n - sent);
+		}
+		x->n_tx[p] = 0;
+	}
+}
+
+static void
+tx(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, uint16_t port, const struct rte_ether_addr *dst,
+   struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eh = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eh->dst_addr = *dst;
+	eh->src_addr = lb->dp->ports[port].mac;
+	x->tx[port][x->n_tx[port]++] = m;
+	if (x->n_tx[port] == DK_DP_BURST)
+		dk_dp_lb_tx_flush(lb, x);
+}
+
+static int
+new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct dk_pkt_info *pi,
+	 const struct dk_conn_key *k, struct dk_conn **out)
+{
+	struct dk_lb_sched_ctx sc = { .src = pi->src, .dst = pi->dst, .sport = pi->sport,
+				      .dport = pi->dport, .proto = pi->proto, .worker = x->idx,
+				      .now_us = x->now_us, .local = x->load };
+	struct dk_conn_new cn = { .orig = k, .tcp_flags = pi->tcp_flags };
+	const struct dk_lb_backend *b;
+	struct dk_conn_key rk;
+	uint32_t li = 0;
+	uint16_t lport = 0;
+	int rc;
+
+	/* As IPVS: only a SYN opens a TCP flow; a stray segment has nothing to join. */
+	if (pi->proto == DK_LB_PROTO_TCP &&
+	    (pi->tcp_flags & (DK_TCP_SYN | DK_TCP_ACK | DK_TCP_RST | DK_TCP_FIN)) != DK_TCP_SYN)
+		return DK_DP_LB_C_NO_CONN;
+	if (dk_lb_schedule_persist(x->snap->lb, svc, x->ct, &sc, &b) == DK_LB_SCHED_NO_BACKEND)
+		return DK_DP_LB_C_NO_BACKEND;
+	cn.backend_slot = b->slot;
+	if (svc->fwd == DK_LB_FWD_NAT) {
+		dk_conn_key_make(&rk, pi->proto, &b->addr, b->port, &pi->src, pi->sport);
+		cn.reply = &rk;
+	} else if (svc->fwd == DK_LB_FWD_FNAT) {
+		if (x->fnat == NULL || dk_lb_fnat_alloc(x->fnat, &li, &lport) < 0)
+			return DK_DP_LB_C_FNAT_NO_PORT;
+		dk_conn_key_make(&rk, pi->proto, &b->addr, b->port, dk_lb_fnat_laddr(x->fnat, li),
+				 lport);
+		cn.reply = &rk;
+	}
+	rc = dk_conn_insert(x->ct, &cn, x->now_us, out);
+	if (rc < 0) {
+		if (svc->fwd == DK_LB_FWD_FNAT)
+			dk_lb_fnat_release(x->fnat, li, lport);
+		return DK_DP_LB_C_CONN_FULL;
+	}
+	x->cnt[DK_DP_LB_C_NEW]++;
+	return -1;
+}
+
+/* IPIP: the outer header goes between Ethernet and the client's datagram. */
+static int
+encap_ipip(struct rte_mbuf *m, const struct dk_pkt_info *pi, uint32_t src, uint32_t dst)
+{
+	uint16_t inner = (uint16_t)(pi->l3_end - pi->l3_off);
+	uint8_t *d;
+
+	if (m->data_len > pi->l3_end)
+		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l3_end));
+	d = (uint8_t *)rte_pktmbuf_prepend(m, IPIP_HLEN);
+	if (d == NULL)
+		return -1;
+	memmove(d, d + IPIP_HLEN, pi->l2_len);
+	dk_dp_lb_ipip4(d + pi->l2_len, d + pi->l2_len + IPIP_HLEN, inner, src, dst);
+	return 0;
+}
+
+static int
+to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	   const struct dk_pkt_info *pi, const struct dk_conn *c, const struct dk_lb_service *svc,
+	   const struct dk_lb_backend *b)
+{
+	const struct dk_dp_lb_hop *hop = &x->snap->hops[b->slot];
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = m->pkt_len;
+	const struct dk_conn_key *r = &c->key[DK_CONN_DIR_REPLY];
+
+	if (!hop->valid) {
+		drop(x, m, DK_DP_LB_C_NO_HOP);
+		return DK_DP_LB_DONE;
+	}
+	switch (svc->fwd) {
+	case DK_LB_FWD_DR:
+		break;
+	case DK_LB_FWD_FNAT:
+		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_SRC, r->dst.v4,
+			     r->dport);
+		/* The destination is rewritten as for NAT. */
+		__attribute__((fallthrough));
+	case DK_LB_FWD_NAT:
+		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_DST, b->addr.v4,
+			     b->port);
+		break;
+	case DK_LB_FWD_TUN:
+		if (encap_ipip(m, pi, hop->src4, b->addr.v4) < 0) {
+			drop(x, m, DK_DP_LB_C_NO_ROOM);
+			return DK_DP_LB_DONE;
+		}
+		break;
+	}
+	dk_lb_stats_count(&x->stats[b->slot], false, len);
+	x->cnt[DK_DP_LB_C_FWD]++;
+	tx(lb, x, hop->port, &hop->dst, m);
+	return DK_DP_LB_DONE;
+}
+
+/* A NAT/FNAT reply: back to the client as if the VIP had sent it. */
+static int
+to_client(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	  const struct dk_pkt_info *pi, const struct dk_conn *c, const struct dk_lb_service *svc)
+{
+	const struct dk_conn_key *o = &c->key[DK_CONN_DIR_ORIG];
+	struct dk_dp_lb_client *cl = client_slot(x, o->src.v4);
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (!cl->valid || cl->ip != o->src.v4) {
+		drop(x, m, DK_DP_LB_C_NO_CLIENT_L2);
+		return DK_DP_LB_DONE;
+	}
+	dk_lb_stats_count(&x->stats[c->backend_slot], true, m->pkt_len);
+	dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_SRC, o->dst.v4, o->dport);
+	if (svc->fwd == DK_LB_FWD_FNAT)
+		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_DST, o->src.v4,
+			     o->sport);
+	x->cnt[DK_DP_LB_C_REPLIES]++;
+	tx(lb, x, cl->port, &cl->mac, m);
+	return DK_DP_LB_DONE;
+}
+
+static int
+forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_t in_port,
+	const struct dk_pkt_info *pi, const struct dk_lb_service *svc)
+{
+	const struct dk_lb_backend *b;
+	enum dk_conn_dir dir = DK_CONN_DIR_ORIG;
+	struct dk_conn_key k;
+	struct dk_conn *c;
+	int why;
+
+	dk_conn_key_make(&k, pi->proto, &pi->src, pi->sport, &pi->dst, pi->dport);
+	c = dk_conn_lookup(x->ct, &k, x->now_us, &dir);
+	if (c == NULL) {
+		/* Not a flow we know and not to a service: dpkeep's own traffic. */
+		if (svc == NULL)
+			return DK_DP_LB_KEEP;
+		why = new_conn(x, svc, pi, &k, &c);
+		if (why >= 0) {
+			drop(x, m, (enum dk_dp_lb_counter)why);
+			return DK_DP_LB_DONE;
+		}
+	} else {
+		dk_conn_update(x->ct, c, dir, pi->tcp_flags, x->now_us);
+	}
+	b = dk_lb_table_backend(x->snap->lb, c->backend_slot);
+	if (b == NULL) {
+		drop(x, m, DK_DP_LB_C_NO_BACKEND);
+		return DK_DP_LB_DONE;
+	}
+	svc = dk_lb_table_service(x->snap->lb, b->svc_index);
+	if (dir == DK_CONN_DIR_REPLY)
+		return to_client(lb, x, m, pi, c, svc);
+	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT) {
+		struct dk_dp_lb_client *cl = client_slot(x, pi->src.v4);
+
+		cl->ip = pi->src.v4;
+		cl->port = in_port;
+		cl->valid = 1;
+		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
+	}
+	return to_backend(lb, x, m, pi, c, svc, b);
+}
+
+int
+dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+		uint16_t in_port)
+{
+	const struct dk_dp_lb_snap *s = x->snap;
+	const struct dk_lb_service *svc;
+	struct dk_pkt_info pi;
+	int owner;
+
+	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &pi) != DK_PKT_OK ||
+	    pi.family != AF_INET || pi.is_frag ||
+	    (pi.proto != DK_LB_PROTO_TCP && pi.proto != DK_LB_PROTO_UDP))
+		return DK_DP_LB_KEEP;
+	svc = dk_lb_table_lookup(s->lb, &pi.dst, pi.dport, pi.proto);
+	if (svc != NULL) {
+		if (!s->served[svc->index])
+			return DK_DP_LB_KEEP;
+		owner = (int)flow_owner(&pi.src, pi.sport, lb->n_workers);
+	} else if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi.dst)) {
+		owner = dk_lb_fnat_port_owner(pi.dport, lb->n_workers);
+		if (owner < 0)
+			return DK_DP_LB_KEEP;
+	} else if (s->has_nat && !addr_in(s->own, s->n_own, &pi.dst)) {
+		owner = (int)flow_owner(&pi.dst, pi.dport, lb->n_workers);
+	} else {
+		return DK_DP_LB_KEEP;
+	}
+	if ((unsigned)owner != x->idx) {
+		if (rte_ring_sp_enqueue(lb->redir[owner][x->idx], m) != 0)
+			drop(x, m, DK_DP_LB_C_REDIRECT_FULL);
+		else
+			x->cnt[DK_DP_LB_C_REDIRECT]++;
+		return DK_DP_LB_DONE;
+	}
+	return forward(lb, x, m, in_port, &pi, svc);
+}

@@ -1,0 +1,32 @@
+/*
+ * Header rewrites of the load balancer on raw bytes, so that cmocka can check them
+ * against full checksum recomputation without EAL. IPv4 with TCP or UDP; checksums
+ * are patched incrementally (RFC 1624) because the payload is never read.
+ */
+#ifndef DK_DP_LB_RW_H
+#define DK_DP_LB_RW_H
+
+#include <stdint.h>
+
+/* Which end of the datagram a rewrite changes. */
+enum dk_dp_lb_end {
+	DK_DP_LB_SRC,
+	DK_DP_LB_DST,
+};
+
+/*
+ * Sets the source or destination address (network order) and port (host order) of an
+ * IPv4 datagram whose header starts at l3 and whose TCP/UDP header starts at l4, fixing
+ * the IP header checksum and the L4 checksum (a zero UDP checksum stays "none").
+ */
+void dk_dp_lb_rw4(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
+		  uint32_t addr_be, uint16_t port);
+
+/*
+ * Writes an outer IPv4 header (IPIP, protocol 4) at hdr for an inner datagram of
+ * inner_len bytes: 20 bytes, TTL 64, DF copied from the inner header, checksum set.
+ */
+void dk_dp_lb_ipip4(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, uint32_t src_be,
+		    uint32_t dst_be);
+
+#endif
