@@ -1,0 +1,296 @@
+#!/bin/bash
+# The benchmark: builds an optimized tree, then on this machine runs the generator
+# (dpkeep-gen) on CPU 0 against a device under test on CPU 1, memif between them:
+#   testpmd io and macswap (the ceiling), dpkeep's own packet path, the load-balancer
+#   scenarios that the running dpkeep supports (probed, not assumed), an in-process
+#   micro-benchmark of the worker's packet function, and scripts/failover.sh if present.
+# Prints one table and writes bench-results/bench.json and bench-results/bench.png.
+#   scripts/bench.sh [--quick] [--out DIR]
+# Every rate is measured twice: at full offered load (Mpps = what came back, or what
+# dpkeep counted when nothing comes back), then at 90% of that (loss %, p50/p99).
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+B=${DK_BENCH_BUILD:-$src/build-bench}
+out=$src/bench-results
+quick=0
+cmdline="scripts/bench.sh $*"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=1 ;;
+	--out) out=$2; shift ;;
+	*) echo "usage: $0 [--quick] [--out DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $quick = 1 ]; then dur=3; warm=1; else dur=10; warm=2; fi
+
+[ -f "$B/build.ninja" ] || meson setup "$B" "$src" -Dbuildtype=release >/dev/null
+ninja -C "$B" -j2 >/dev/null
+
+run=/run/dpkeep
+sock=$run/bench-memif.sock
+ctl=$run/bench.ctl
+tmp=$out/tmp
+mkdir -p "$run" "$out" "$tmp"
+rows=$tmp/rows.tsv
+: >"$rows"
+dut_pid=
+cleanup() {
+	if [ -n "$dut_pid" ] && kill -0 "$dut_pid" 2>/dev/null; then
+		kill -INT "$dut_pid" 2>/dev/null || true
+		wait "$dut_pid" 2>/dev/null || true
+	fi
+	dut_pid=
+}
+trap cleanup EXIT
+
+GEN=("$B/app/dpkeep-gen/dpkeep-gen" --ports "$src/drivers-cfg/gen-memif.conf" --tx-port g0 -q
+     --link-wait 15)
+DPKEEP=("$B/app/dpkeep/dpkeep" --ports "$src/drivers-cfg/bench-dpkeep.conf" --ctl "$ctl")
+CLI=("$B/app/dpkeep-cli/dpkeep-cli" --ctl "$ctl" --json)
+DK_MAC=02:00:00:00:be:01
+
+jget() { # FILE KEY -> value from the JSON object in FILE
+	python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+}
+
+gen() { # NAME ARGS... -> the generator's JSON summary in $tmp/NAME.json
+	local name=$1; shift
+	taskset -c 0 "${GEN[@]}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || {
+		echo "dpkeep-gen failed ($name):" >&2; tail -3 "$tmp/$name.err" >&2; return 1; }
+	grep '^{' "$tmp/$name.out" | tail -1 >"$tmp/$name.json"
+}
+
+wait_sock() {
+	for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
+	echo "no memif socket from the device under test" >&2; return 1
+}
+
+row() { # name mpps cycles loss p50 p99 note
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$rows"
+}
+
+# Full load, then 90% of what came back: Mpps from the first, loss and latency from the
+# second (latency at overload is only the depth of the queues).
+measure_returns() { # NAME GEN-ARGS...
+	local name=$1; shift
+	gen "$name-max" --rate 100% --duration "$dur" --warmup "$warm" "$@" || return 1
+	local mpps hz pps
+	mpps=$(jget "$tmp/$name-max.json" rx_mpps)
+	hz=$(jget "$tmp/$name-max.json" tsc_hz)
+	pps=$(python3 -c "print(max(1000, int($mpps * 1e6 * 0.9)))")
+	gen "$name-90" --rate "$pps" --duration "$dur" --warmup "$warm" "$@" || return 1
+	row "$name" "$mpps" "$(python3 -c "print(round($hz / ($mpps * 1e6)) if $mpps > 0 else '')")" \
+	    "$(jget "$tmp/$name-90.json" loss_pct)" "$(jget "$tmp/$name-90.json" p50_us)" \
+	    "$(jget "$tmp/$name-90.json" p99_us)" "loss/latency at $pps pps"
+}
+
+start_testpmd() { # MODE
+	rm -f "$sock"
+	taskset -c 1 dpdk-testpmd --lcores=0@1,1@1 --file-prefix=dpkeep-bench-testpmd --no-huge \
+		-m 512 --no-pci --log-level=pmd.net.memif:warning \
+		--vdev=net_memif0,role=server,id=0,socket=$sock -- \
+		--forward-mode="$1" --port-topology=loop --nb-cores=1 --stats-period=1 \
+		--rxd=1024 --txd=1024 --total-num-mbufs=32768 >"$tmp/testpmd-$1.log" 2>&1 &
+	dut_pid=$!
+	wait_sock
+}
+
+start_dpkeep() { # [keepalived.conf]
+	rm -f "$sock" "$ctl"
+	local f=()
+	[ $# -gt 0 ] && f=(-f "$1")
+	taskset -c 1 "${DPKEEP[@]}" "${f[@]}" >"$tmp/dpkeep.log" 2>&1 &
+	dut_pid=$!
+	wait_sock
+	for _ in $(seq 50); do [ -S "$ctl" ] && return 0; sleep 0.1; done
+}
+
+host_count() { # packets dpkeep's control lcore received as UDP to itself
+	"${CLI[@]}" show port stats | python3 -c \
+		'import json,sys; print(json.load(sys.stdin)["ports"][0]["host"]["udp_to_host"])'
+}
+
+echo "== testpmd io / macswap (memif server on CPU 1, dpkeep-gen on CPU 0)"
+for mode in io macswap; do
+	start_testpmd $mode
+	measure_returns "testpmd-$mode" --flows 1
+	cleanup
+done
+
+# dpkeep as a host: UDP to its own address crosses the worker, the worker->control ring
+# and the control lcore's host input, which drops and counts it. Nothing comes back, so
+# the rate is dpkeep's own count over the generator's sending time.
+echo "== dpkeep-host"
+start_dpkeep
+hostargs=(--dst-mac $DK_MAC --dst 192.0.2.1 --dport 9 --flows 1 --warmup 0 --lat-every 0)
+gen dpkeep-host-max --rate 100% --duration "$dur" "${hostargs[@]}"
+got=$(host_count)
+secs=$(jget "$tmp/dpkeep-host-max.json" duration_s)
+hz=$(jget "$tmp/dpkeep-host-max.json" tsc_hz)
+mpps=$(python3 -c "print(round($got / $secs / 1e6, 4))")
+pps=$(python3 -c "print(max(1000, int($mpps * 1e6 * 0.9)))")
+"${CLI[@]}" clear port stats >/dev/null
+gen dpkeep-host-90 --rate "$pps" --duration "$dur" "${hostargs[@]}"
+got90=$(host_count)
+sent90=$(jget "$tmp/dpkeep-host-90.json" tx_pkts)
+row dpkeep-host "$mpps" "$(python3 -c "print(round($hz / ($mpps * 1e6)) if $mpps > 0 else '')")" \
+    "$(python3 -c "print(round(max(0, 100.0 * ($sent90 - $got90) / $sent90), 4) if $sent90 else '')")" \
+    "" "" "counted by dpkeep (udp_to_host); loss at $pps pps"
+"${CLI[@]}" show lcores >"$tmp/dpkeep-host-lcores.json" || true
+cleanup
+
+# Load-balancer scenarios: a virtual server on the memif port whose real servers are the
+# generator itself (it answers ARP for them), so forwarded frames come back to it.
+vs_conf() { # KIND PROTO -> keepalived.conf on stdout
+	local la=""
+	[ "$1" = FNAT ] && la="    laddr_group LADDR"
+	cat <<EOF
+local_address_group LADDR {
+    192.0.2.50
+}
+virtual_server 192.0.2.100 80 {
+    lb_algo mh
+    lb_kind $1
+    protocol $2
+$la
+    real_server 192.0.2.11 80 {
+        weight 1
+    }
+    real_server 192.0.2.12 80 {
+        weight 1
+    }
+}
+EOF
+}
+lbargs=(--dst-mac $DK_MAC --dst 192.0.2.100 --dport 80 --src 198.18.0.1-198.18.255.254
+	--sport 1024-65535 --arp-reply 192.0.2.11-192.0.2.20 --dist uniform)
+
+lb_probe() { # KIND PROTO -> 0 when dpkeep forwards to the virtual server
+	local kind=$1 proto=$2 conf=$tmp/vs-$1.conf
+	vs_conf "$kind" "$proto" >"$conf"
+	"${DPKEEP[@]}" -t -f "$conf" >"$tmp/probe-$kind.t" 2>&1 || {
+		echo "  $kind: config test refused it ($(tail -1 "$tmp/probe-$kind.t"))"; return 1; }
+	start_dpkeep "$conf"
+	sleep 1 # real servers start alive; give the control lcore a moment to publish
+	gen "probe-$kind" --rate 10000 --duration 1 --proto "${proto,,}" --size 128 \
+		--lat-every 1 "${lbargs[@]}" || { cleanup; return 1; }
+	local back
+	back=$(jget "$tmp/probe-$kind.json" rx_stamped)
+	if [ "${back:-0}" -gt 0 ]; then return 0; fi
+	echo "  $kind: probe sent $(jget "$tmp/probe-$kind.json" tx_pkts), got none back"
+	cleanup
+	return 1
+}
+
+echo "== dpkeep load balancer (probed)"
+if lb_probe DR UDP; then
+	flows=(1000 100000 1000000 10000000)
+	[ $quick = 1 ] && flows=(1000 1000000)
+	for f in "${flows[@]}"; do
+		name=dr-$(python3 -c "n=$f; print('%dk' % (n // 1000) if n < 10**6 else '%dm' % (n // 10**6))")
+		measure_returns "$name" --flows "$f" "${lbargs[@]}" || row "$name" "" "" "" "" "" failed
+	done
+	cleanup
+	for kind in NAT FNAT TUN; do
+		name=${kind,,}
+		if lb_probe $kind UDP; then
+			measure_returns "$name" --flows 1000 "${lbargs[@]}" || row "$name" "" "" "" "" "" failed
+			cleanup
+		else
+			row "$name" "" "" "" "" "" "not available in this build"
+		fi
+	done
+	if lb_probe DR TCP; then
+		measure_returns syn --proto tcp --tcp syn --flows 1000000 "${lbargs[@]}" ||
+			row syn "" "" "" "" "" failed
+		cleanup
+	fi
+else
+	for n in dr-1k nat fnat tun syn; do row "$n" "" "" "" "" "" "not available in this build"; done
+fi
+
+echo "== micro-benchmark (worker packet function on prepared bursts, no I/O)"
+micro=$B/app/dpkeep-gen/dpkeep-micro
+if [ -x "$micro" ]; then
+	iters=2000000
+	[ $quick = 1 ] && iters=500000
+	taskset -c 1 "$micro" --iters "$iters" >"$tmp/micro.out" 2>"$tmp/micro.err" ||
+		tail -3 "$tmp/micro.err" >&2
+	grep '^{' "$tmp/micro.out" | while read -r l; do
+		python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%s\t%.4f\t%.1f\t\t\t\t%s" % (r["name"], r["mpps"], r["cycles_per_packet"], r["note"]))' "$l"
+	done >>"$rows"
+fi
+
+failover=""
+if [ -x "$src/scripts/failover.sh" ]; then
+	echo "== failover (scripts/failover.sh)"
+	fargs=()
+	[ $quick = 1 ] && fargs=(--quick)
+	if timeout 600 "$src/scripts/failover.sh" "${fargs[@]}" >"$tmp/failover.out" 2>&1; then
+		failover=$tmp/failover.out
+	else
+		echo "  failover.sh failed; its output is in $tmp/failover.out"
+	fi
+fi
+
+python3 - "$rows" "$out" "$failover" "$cmdline" <<'PY'
+import json, os, subprocess, sys
+rows, out, failover, cmdline = sys.argv[1:5]
+def num(s):
+    try:
+        return float(s)
+    except ValueError:
+        return None
+sc = []
+for line in open(rows):
+    f = line.rstrip("\n").split("\t")
+    sc.append({"name": f[0], "mpps": num(f[1]), "cycles_per_packet": num(f[2]),
+               "ratio_to_macswap": None, "loss_pct": num(f[3]), "p50_us": num(f[4]),
+               "p99_us": num(f[5]), "note": f[6]})
+ref = next((s["mpps"] for s in sc if s["name"] == "testpmd-macswap"), None)
+for s in sc:
+    if ref and s["mpps"] is not None and not s["name"].startswith("micro-"):
+        s["ratio_to_macswap"] = round(s["mpps"] / ref, 3)
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
+            if l.startswith("model name")), "unknown")
+res = {"command": cmdline, "machine": {"nproc": os.cpu_count(), "cpu": cpu},
+       "scenarios": sc}
+if failover:
+    lines = [l for l in open(failover) if l.startswith("{")]
+    res["failover"] = json.loads(lines[-1]) if lines else open(failover).read()[-2000:]
+json.dump(res, open(os.path.join(out, "bench.json"), "w"), indent=1)
+def fmt(v, spec):
+    return "-" if v is None else format(v, spec)
+hdr = "| scenario | Mpps | cycles/pkt | x macswap | loss % | p50 us | p99 us | note |"
+print(hdr)
+print("|---|---:|---:|---:|---:|---:|---:|---|")
+for s in sc:
+    print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (s["name"], fmt(s["mpps"], ".3f"),
+          fmt(s["cycles_per_packet"], ".0f"), fmt(s["ratio_to_macswap"], ".2f"),
+          fmt(s["loss_pct"], ".3f"), fmt(s["p50_us"], ".1f"), fmt(s["p99_us"], ".1f"),
+          s["note"]))
+print("machine: %d CPUs, %s" % (os.cpu_count(), cpu))
+if failover:
+    print("failover:", json.dumps(res["failover"])[:400])
+dat = os.path.join(out, "tmp", "plot.dat")
+with open(dat, "w") as f:
+    for s in sc:
+        if s["mpps"] is not None and not s["name"].startswith("micro-"):
+            f.write('"%s" %f\n' % (s["name"], s["mpps"]))
+png = os.path.join(out, "bench.png")
+gp = """set terminal png size 900,450
+set output '%s'
+set title 'dpkeep bench: Mpps at full offered load (%s)'
+set style fill solid 0.6
+set boxwidth 0.6
+set ylabel 'Mpps'
+set yrange [0:*]
+set xtics rotate by -30
+plot '%s' using 0:2:xtic(1) with boxes notitle, '' using 0:2:(sprintf('%%.2f', $2)) with labels offset 0,1 notitle
+""" % (png, cmdline, dat)
+if subprocess.run(["gnuplot"], input=gp.encode()).returncode == 0:
+    print("wrote %s/bench.json and %s" % (out, png))
+else:
+    print("wrote %s/bench.json (gnuplot failed)" % out)
+PY
