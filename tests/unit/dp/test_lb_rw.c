@@ -1,0 +1,126 @@
+/* LB header rewrites: incremental checksums must equal a full recomputation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dk_cksum.h"
+#include "dk_dp_lb_rw.h"
+#include "dk_pkt.h"
+
+#define L3 14
+#define L4 34
+
+/* A random IPv4 frame with valid checksums; returns its length. */
+static size_t
+make(uint8_t *f, uint8_t proto, unsigned seed)
+{
+	size_t l4len = (proto == 6 ? 20 : 8) + (size_t)(rand_r(&seed) % 200);
+	uint16_t ck, tot = (uint16_t)(20 + l4len);
+	uint32_t sum;
+
+	memset(f, 0, L4 + l4len);
+	f[12] = 0x08;
+	f[L3] = 0x45;
+	f[L3 + 2] = (uint8_t)(tot >> 8);
+	f[L3 + 3] = (uint8_t)tot;
+	f[L3 + 8] = 64;
+	f[L3 + 9] = proto;
+	for (size_t i = L3 + 12; i < L3 + 20; i++)
+		f[i] = (uint8_t)rand_r(&seed);
+	for (size_t i = L4; i < L4 + l4len; i++)
+		f[i] = (uint8_t)rand_r(&seed);
+	if (proto == 6) {
+		f[L4 + 12] = 0x50;
+		f[L4 + 16] = f[L4 + 17] = 0;
+	} else {
+		f[L4 + 4] = (uint8_t)(l4len >> 8);
+		f[L4 + 5] = (uint8_t)l4len;
+		f[L4 + 6] = f[L4 + 7] = 0;
+	}
+	ck = dk_cksum(f + L3, 20);
+	memcpy(f + L3 + 10, &ck, 2);
+	sum = dk_cksum_pseudo4(f + L3 + 12, f + L3 + 16, proto, (uint32_t)l4len);
+	ck = dk_cksum_finish(dk_cksum_add(sum, f + L4, l4len));
+	if (proto == 17 && ck == 0)
+		ck = 0xffff;
+	memcpy(f + L4 + (proto == 6 ? 16 : 6), &ck, 2);
+	return L4 + l4len;
+}
+
+static void
+check_valid(const uint8_t *f, size_t len, uint32_t addr, uint16_t port, bool src)
+{
+	struct dk_pkt_info pi;
+
+	assert_int_equal(dk_pkt_parse_ex(f, len, DK_PKT_F_IP_CKSUM | DK_PKT_F_L4_CKSUM, &pi),
+			 DK_PKT_OK);
+	assert_memory_equal(src ? &pi.src.v4 : &pi.dst.v4, &addr, 4);
+	assert_int_equal(src ? pi.sport : pi.dport, port);
+}
+
+static void
+test_random_rewrites(void **state)
+{
+	uint8_t f[256];
+
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint8_t proto = i % 2 ? 6 : 17;
+		size_t len = make(f, proto, i);
+		unsigned s = i * 7 + 1;
+		uint32_t a = (uint32_t)rand_r(&s);
+		uint16_t p = (uint16_t)rand_r(&s);
+		bool src = i % 4 < 2;
+
+		dk_dp_lb_rw4(f + L3, f + L4, proto, src ? DK_DP_LB_SRC : DK_DP_LB_DST, a, p);
+		check_valid(f, len, a, p, src);
+	}
+}
+
+static void
+test_udp_without_checksum_stays_without(void **state)
+{
+	uint8_t f[256];
+	size_t len = make(f, 17, 42);
+
+	(void)state;
+	memset(f + L4 + 6, 0, 2);
+	dk_dp_lb_rw4(f + L3, f + L4, 17, DK_DP_LB_DST, 0x0b6433c6, 80);
+	assert_int_equal(f[L4 + 6] | f[L4 + 7], 0);
+	check_valid(f, len, 0x0b6433c6, 80, false);
+}
+
+static void
+test_ipip_header(void **state)
+{
+	uint8_t f[256], out[300];
+	size_t len = make(f, 6, 7);
+	struct dk_pkt_info pi;
+
+	(void)state;
+	f[L3 + 6] = 0x40;	/* DF */
+	memcpy(out, f, L3);
+	dk_dp_lb_ipip4(out + L3, f + L3, (uint16_t)(len - L3), 0x0164330c, 0x0b6433c6);
+	memcpy(out + L3 + 20, f + L3, len - L3);
+	assert_int_equal(dk_pkt_parse_ex(out, len + 20, DK_PKT_F_IP_CKSUM, &pi), DK_PKT_OK);
+	assert_int_equal(pi.proto, 4);
+	assert_int_equal(pi.l3_end, len + 20);
+	assert_int_equal(out[L3 + 6] & 0x40, 0x40);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_rewrites),
+		cmocka_unit_test(test_udp_without_checksum_stays_without),
+		cmocka_unit_test(test_ipip_header),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
