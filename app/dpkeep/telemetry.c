@@ -89,7 +89,14 @@ fill_vrrp(struct dk_app *app, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i < n; i++) {
+		struct rte_tel_data *one = rte_tel_data_alloc();
+
 		key(k, sizeof(k), g->inst[i].c->name);
+		if (one && vrrp_one(app, &g->inst[i], one) == 0 &&
+		    rte_tel_data_add_dict_container(d, k, one, 0) == 0)
+			continue;
+		/* DPDK releases that cannot nest a dict get the state alone. */
+		rte_tel_data_free(one);
 		rte_tel_data_add_dict_string(d, k, dk_vrrp_state_name(g->inst[i].vr->state));
 	}
 	return 0;
@@ -105,33 +112,25 @@ fill_lcores(struct dk_app *app, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	for (unsigned i = 0; i <= app->dp->n_workers; i++) {
 		const struct dk_dp_lctx *lc = &app->dp->lctx[i];
-		struct rte_tel_data *a = rte_tel_data_alloc();
+		struct rte_tel_data *one = rte_tel_data_alloc();
 
-		if (a == NULL)
+		if (one == NULL)
 			return -ENOMEM;
-		/* Arrays only (nesting dicts needs a newer DPDK): role, then counters in the
-		 * order of /dpkeep/lcores/fields. */
-		rte_tel_data_start_array(a, RTE_TEL_U64_VAL);
-		rte_tel_data_add_array_u64(a, lc->is_control);
+		rte_tel_data_start_dict(one);
+		rte_tel_data_add_dict_string(one, "role", lc->is_control ? "control" : "worker");
+		rte_tel_data_add_dict_u64(one, "queue", lc->idx);
 		for (unsigned c = 0; c < DK_DPC_MAX; c++)
-			rte_tel_data_add_array_u64(a, lc->cnt[c]);
-		rte_tel_data_add_array_u64(a, elapsed ? lc->busy_tsc * 1000000 / elapsed : 0);
+			rte_tel_data_add_dict_u64(one, dk_dp_counter_names[c], lc->cnt[c]);
+		rte_tel_data_add_dict_u64(one, "loops", lc->loops);
+		/* Telemetry has no floating point: busy share in parts per million. */
+		rte_tel_data_add_dict_u64(one, "busy_ppm",
+					  elapsed ? lc->busy_tsc * 1000000 / elapsed : 0);
 		snprintf(k, sizeof(k), "lcore_%u", lc->lcore_id);
-		rte_tel_data_add_dict_container(d, k, a, 0);
+		if (rte_tel_data_add_dict_container(d, k, one, 0) < 0) {
+			rte_tel_data_free(one);
+			return -ENOSPC;
+		}
 	}
-	return 0;
-}
-
-static int
-fill_lcore_fields(struct dk_app *app, const char *params, struct rte_tel_data *d)
-{
-	(void)app;
-	(void)params;
-	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
-	rte_tel_data_add_array_string(d, "is_control");
-	for (unsigned c = 0; c < DK_DPC_MAX; c++)
-		rte_tel_data_add_array_string(d, dk_dp_counter_names[c]);
-	rte_tel_data_add_array_string(d, "busy_ppm");
 	return 0;
 }
 
@@ -174,9 +173,7 @@ static const struct {
 } endpoints[] = {
 	{ "/dpkeep/vrrp", fill_vrrp,
 	  "VRRP instances and their state. Parameters: instance name for its details" },
-	{ "/dpkeep/lcores", fill_lcores,
-	  "Per-lcore counters, in the order given by /dpkeep/lcores/fields" },
-	{ "/dpkeep/lcores/fields", fill_lcore_fields, "Names of the /dpkeep/lcores values" },
+	{ "/dpkeep/lcores", fill_lcores, "Per-lcore packet counters and busy share" },
 	{ "/dpkeep/vs", fill_vs, "Virtual servers of the load balancer" },
 	{ "/dpkeep/hc", fill_hc, "Health checkers of the real servers" },
 };
