@@ -66,7 +66,6 @@ struct dk_app {
 	struct dk_console *con;
 	struct dk_conf *conf;
 	struct dk_app_vrrp *vrrp;
-	struct dk_ops *ops;
 	struct dk_app_lb *lb;
 	struct dk_ops *ops;
 	struct dk_timer neigh_timer;

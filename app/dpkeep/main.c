@@ -333,7 +333,6 @@ main(int argc, char **argv)
 	if (app.con)
 		dk_console_destroy(app.con);
 	dk_dp_stop(app.dp);
-	dk_ops_fini(&app);
 	dk_app_lb_fini(&app);
 	dk_ops_fini(&app);
 	print_final_stats(&app);
