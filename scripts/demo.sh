@@ -29,7 +29,7 @@ if [ $batch -eq 1 ]; then
 	pid=$!
 	"$src/scripts/demo/narrate.sh"
 	printf '\n== lb2 log (keepalived wording)\n'
-	grep -E 'VI_1|running' "$DEMO_RUN/lb2.log" || true
+	grep -E 'VI_|running' "$DEMO_RUN/lb2.log" || true
 	kill -TERM $pid 2>/dev/null; wait $pid 2>/dev/null || true
 	"$src/scripts/lab.sh" down
 	exit 0

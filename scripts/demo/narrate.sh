@@ -24,6 +24,13 @@ start_lb1() { # in a subshell, so that killing it later prints no job notice
 	for _ in $(seq 100); do [ -s "$DEMO_RUN/lb1.pid" ] && return 0; sleep 0.1; done
 }
 
+curls() { # N: N requests to the VIP, one line per answer
+	for _ in $(seq "$1"); do
+		ip netns exec "$DK_LAB-client" curl -s --max-time 2 "http://$VIP/" || echo "(no answer)"
+	done
+}
+
+for i in 1 2 3; do "$DK_SRC/scripts/demo/backends.sh" start "$i"; done
 until "$CLI" --ctl "$DEMO_RUN/lb2.ctl" show port info >/dev/null 2>&1; do sleep 0.3; done
 say "lb2 is up (console above). Starting lb1 (priority 150) next to it"
 start_lb1
@@ -35,7 +42,10 @@ echo "lb1 eth0 MAC $lb1_mac, lb2 eth0 MAC $lb2_mac"
 say "The client reaches the virtual IP $VIP; the master answers for it"
 c ping -c 3 -i 0.3 -W 1 $VIP | tail -2
 c arping -c 1 -i eth0 $VIP | grep -i bytes
-c ping -c 2 -i 0.3 -W 1 192.0.2.1 | tail -1
+
+say "curl to http://$VIP/ is balanced (rr, NAT) over nginx on rs1, rs2, rs3"
+curls 6
+"$CLI" --ctl "$DEMO_RUN/lb1.ctl" show vs
 
 say "Killing the master (SIGKILL lb1): lb2 takes over after 3 x advert_int + skew"
 t0=$(date +%s.%N)
@@ -47,11 +57,14 @@ printf 'lb2 became MASTER %.2f s after the kill\n' "$(echo "$t1 - $t0" | bc)"
 c arping -c 1 -i eth0 $VIP | grep -i bytes
 c ip neigh show $VIP
 c ping -c 2 -i 0.3 -W 1 $VIP | tail -1
+say "lb2 now serves the virtual server"
+curls 3
 
 say "lb1 comes back and preempts (higher priority, no nopreempt)"
 start_lb1
 wait_state lb1 MASTER 15 && wait_state lb2 BACKUP 5
 echo "lb1: $(state lb1)   lb2: $(state lb2)"
 
+curls 3
 say "dpkeep-cli show vrrp (lb1)"
 "$CLI" --ctl "$DEMO_RUN/lb1.ctl" show vrrp
