@@ -114,7 +114,7 @@ cmd_priority(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		return -EINVAL;
 	}
 	vi->base_prio = (uint8_t)p;
-	dk_app_vrrp_handle(vi, DK_VRRP_EV_PRIORITY_CHANGE, (uint8_t)p);
+	dk_app_vrrp_reeval(vi);
 	dk_out_text(out, "(%s) priority %lu, state %s\n", vi->c->name, p,
 		    dk_vrrp_state_name(vi->vr->state));
 	return 0;
@@ -128,7 +128,8 @@ cmd_fault(void *arg, int argc, const char *const *argv, struct dk_out *out)
 	(void)argc;
 	if (vi == NULL)
 		return -ENOENT;
-	dk_app_vrrp_handle(vi, DK_VRRP_EV_FAULT, 0);
+	vi->admin_fault = true;
+	dk_app_vrrp_fault_update(vi);
 	dk_out_text(out, "(%s) state %s\n", vi->c->name, dk_vrrp_state_name(vi->vr->state));
 	return 0;
 }
@@ -141,7 +142,8 @@ cmd_resume(void *arg, int argc, const char *const *argv, struct dk_out *out)
 	(void)argc;
 	if (vi == NULL)
 		return -ENOENT;
-	dk_app_vrrp_handle(vi, DK_VRRP_EV_RESUME, 0);
+	vi->admin_fault = false;
+	dk_app_vrrp_fault_update(vi);
 	dk_out_text(out, "(%s) state %s\n", vi->c->name, dk_vrrp_state_name(vi->vr->state));
 	return 0;
 }

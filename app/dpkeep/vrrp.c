@@ -49,6 +49,32 @@ build_advert(uint8_t *buf, size_t room, void *arg)
 	return hl + (int)len;
 }
 
+/* Unicast peers are reached like any host's traffic: routed, next hop resolved. */
+static void
+send_unicast(struct vrrp_inst *vi, struct advert_arg *a, const struct dk_addr *peers,
+	     unsigned n)
+{
+	struct dk_app *app = vi->app;
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = rte_pktmbuf_alloc(dk_dp_ctl_ctx(app->dp)->pool);
+		int len;
+
+		if (m == NULL)
+			return;
+		a->dst = &peers[i];
+		len = build_advert(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m), a);
+		if (len < 0) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		m->data_len = (uint16_t)len;
+		m->pkt_len = (uint32_t)len;
+		m->port = app->dp->ports[vi->port].port_id;
+		dk_control_output_ip(app, m, a->dst);
+	}
+}
+
 static void
 send_advert(struct vrrp_inst *vi, uint8_t prio)
 {
@@ -67,26 +93,11 @@ send_advert(struct vrrp_inst *vi, uint8_t prio)
 			dk_ipv6_mcast_mac(vi->group.v6, &a.dst_mac);
 		}
 		dk_control_send(app, vi->port, build_advert, &a);
+		/* dpkeep's second heartbeat path: the same advert, unicast over another link. */
+		send_unicast(vi, &a, vi->c->heartbeat_peers, vi->c->n_heartbeat_peers);
 		return;
 	}
-	/* Unicast peers are reached like any host's traffic: routed, next hop resolved. */
-	for (unsigned i = 0; i < vi->c->n_unicast_peers; i++) {
-		struct rte_mbuf *m = rte_pktmbuf_alloc(dk_dp_ctl_ctx(app->dp)->pool);
-		int len;
-
-		if (m == NULL)
-			return;
-		a.dst = &vi->c->unicast_peers[i];
-		len = build_advert(rte_pktmbuf_mtod(m, uint8_t *), rte_pktmbuf_tailroom(m), &a);
-		if (len < 0) {
-			rte_pktmbuf_free(m);
-			continue;
-		}
-		m->data_len = (uint16_t)len;
-		m->pkt_len = (uint32_t)len;
-		m->port = app->dp->ports[vi->port].port_id;
-		dk_control_output_ip(app, m, a.dst);
-	}
+	send_unicast(vi, &a, vi->c->unicast_peers, vi->c->n_unicast_peers);
 }
 
 struct garp_arg {
@@ -261,6 +272,7 @@ static void
 apply(struct vrrp_inst *vi, const struct dk_vrrp_actions *acts)
 {
 	struct dk_app *app = vi->app;
+	enum dk_vrrp_state old_state = DK_VRRP_STATE_MAX;
 
 	for (unsigned i = 0; i < acts->n; i++) {
 		const struct dk_vrrp_action *a = &acts->a[i];
@@ -289,6 +301,8 @@ apply(struct vrrp_inst *vi, const struct dk_vrrp_actions *acts)
 		case DK_VRRP_ACT_NOTIFY:
 			vi->transitions++;
 			vi->since_us = app->now_us;
+			if (old_state == DK_VRRP_STATE_MAX)
+				old_state = a->notify.old_state;
 			notify(vi, a->notify.new_state);
 			break;
 		case DK_VRRP_ACT_LOG:
@@ -302,6 +316,8 @@ apply(struct vrrp_inst *vi, const struct dk_vrrp_actions *acts)
 			break;
 		}
 	}
+	if (old_state != DK_VRRP_STATE_MAX)
+		dk_app_vrrp_sync_changed(vi, old_state);
 }
 
 void
@@ -337,7 +353,8 @@ dk_app_vrrp_input(struct dk_app *app, uint16_t port, struct rte_mbuf *m,
 		struct dk_vrrp_actions acts;
 		enum dk_vrrp_rx_verdict verdict;
 
-		if (vi->port != port || vi->c->vrid != vrid || vi->group.af != info->family)
+		if ((vi->port != port && vi->c->n_heartbeat_peers == 0) ||
+		    vi->c->vrid != vrid || vi->group.af != info->family)
 			continue;
 		if (dk_vrrp_rx(vi->vr, frame + info->l3_off, info->l3_end - info->l3_off,
 			       app->now_us, &acts, &verdict) == 0)
@@ -449,6 +466,7 @@ dk_app_vrrp_init(struct dk_app *app, const struct dk_conf *conf)
 	if (g == NULL)
 		return -ENOMEM;
 	app->vrrp = g;
+	g->script_user = conf->global.script_user_set ? conf->global.script_user : NULL;
 	g->inst = calloc(conf->n_vrrp ? conf->n_vrrp : 1, sizeof(*g->inst));
 	if (g->inst == NULL)
 		return -ENOMEM;
@@ -458,7 +476,7 @@ dk_app_vrrp_init(struct dk_app *app, const struct dk_conf *conf)
 			return rc;
 		g->n++;
 	}
-	return 0;
+	return dk_app_vrrp_track_init(app, conf);
 }
 
 void
@@ -466,7 +484,10 @@ dk_app_vrrp_start(struct dk_app *app)
 {
 	struct dk_app_vrrp *g = app->vrrp;
 
-	for (unsigned i = 0; g && i < g->n; i++) {
+	if (g == NULL)
+		return;
+	dk_app_vrrp_track_start(app);
+	for (unsigned i = 0; i < g->n; i++) {
 		g->inst[i].since_us = app->now_us;
 		dk_app_vrrp_handle(&g->inst[i], DK_VRRP_EV_START, 0);
 	}
@@ -494,6 +515,8 @@ dk_app_vrrp_fini(struct dk_app *app)
 
 	if (g == NULL)
 		return;
+	if (g->scripts)
+		dk_app_vrrp_track_fini(app);
 	for (unsigned i = 0; i < g->n; i++) {
 		struct vrrp_inst *vi = &g->inst[i];
 

@@ -5,9 +5,38 @@
 #include "dk_app.h"
 #include "dk_conf.h"
 #include "dk_vrrp.h"
+#include "dk_vrrp_script.h"
+#include "dk_vrrp_track.h"
 #include "proc.h"
 
 #define MAX_PORT_VIPS 256
+
+struct vrrp_sync;
+
+/* What an instance tracks; ok/value are refreshed from the shared objects before eval. */
+struct vrrp_tracking {
+	struct dk_vrrp_track_obj *ifs;
+	uint16_t *if_port;
+	unsigned n_ifs;
+	struct dk_vrrp_track_obj *scripts;
+	unsigned *script_idx;
+	unsigned n_scripts;
+	struct dk_vrrp_track_file *files;
+	unsigned *file_idx;
+	unsigned n_files;
+};
+
+/* A vrrp_script: one child at a time, rise/fall from lib/vrrp. */
+struct vrrp_script_rt {
+	struct dk_app *app;
+	const struct dk_conf_vrrp_script *c;
+	struct dk_vrrp_script s;
+};
+
+struct vrrp_file_rt {
+	const struct dk_conf_track_file *c;
+	int64_t value;
+};
 
 struct vrrp_inst {
 	struct dk_app *app;
@@ -25,6 +54,21 @@ struct vrrp_inst {
 	uint64_t transitions;
 	uint64_t since_us;
 	struct dk_proc_queue notify_q;
+	struct vrrp_tracking trk;
+	bool admin_fault; /* vrrp NAME fault */
+	bool track_fault; /* a weight-0 tracked object is down */
+	bool own_fault;	  /* what was last applied of the two */
+	struct vrrp_sync *sync;
+	unsigned sync_idx;
+};
+
+struct vrrp_sync {
+	const struct dk_conf_sync_group *c;
+	struct vrrp_inst **members;
+	unsigned n;
+	bool busy; /* delivering its own requests: members moved by it do not recurse */
+	enum dk_vrrp_state state; /* last state all members agreed on (INIT: none yet) */
+	struct dk_proc_queue notify_q;
 };
 
 struct dk_app_vrrp {
@@ -34,9 +78,30 @@ struct dk_app_vrrp {
 	uint64_t unknown_vrid;
 	uint64_t no_instance_port;
 	const char *script_user;
+	struct vrrp_script_rt *scripts;
+	unsigned n_scripts;
+	struct vrrp_file_rt *files;
+	unsigned n_files;
+	struct vrrp_sync *syncs;
+	unsigned n_syncs;
+	bool link_tracked[DK_DP_MAX_PORTS];
+	bool link_up[DK_DP_MAX_PORTS];
+	struct dk_timer track_t;
 };
 
 /* Feeds one event to an instance and carries out the actions. */
 void dk_app_vrrp_handle(struct vrrp_inst *vi, enum dk_vrrp_event_type type, uint8_t prio);
+
+/* vrrp_track.c: tracked interfaces, scripts and files; sync groups. */
+int dk_app_vrrp_track_init(struct dk_app *app, const struct dk_conf *conf);
+/* Reads every tracked object once and arms the polling timer (before START). */
+void dk_app_vrrp_track_start(struct dk_app *app);
+void dk_app_vrrp_track_fini(struct dk_app *app);
+/* Recomputes an instance's priority and fault from its base priority and tracking. */
+void dk_app_vrrp_reeval(struct vrrp_inst *vi);
+/* Applies admin_fault/track_fault as FAULT or RESUME when their union changed. */
+void dk_app_vrrp_fault_update(struct vrrp_inst *vi);
+/* An instance changed state: move its sync group along. */
+void dk_app_vrrp_sync_changed(struct vrrp_inst *vi, enum dk_vrrp_state old_state);
 
 #endif
