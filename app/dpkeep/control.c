@@ -18,6 +18,7 @@
 #include "dk_ctl.h"
 #include "dk_log.h"
 #include "dk_pktbuild.h"
+#include "hc.h"
 #include "proc.h"
 #include "vrrp.h"
 
@@ -190,16 +191,23 @@ ctl_input_one(struct dk_app *app, struct rte_mbuf *m)
 	int8_t port = app->dp->port_idx[m->port];
 	struct dk_host_result res;
 	enum dk_host_verdict v;
+	bool parsed;
 
 	if (port < 0) {
 		rte_pktmbuf_free(m);
 		return;
 	}
 	app->ctl_cnt[port][DK_CTLC_RX]++;
-	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &res.info) ==
-		    DK_PKT_OK && dk_app_is_vrrp(m, &res.info)) {
+	parsed = dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &res.info) ==
+		 DK_PKT_OK;
+	if (parsed && dk_app_is_vrrp(m, &res.info)) {
 		app->ctl_cnt[port][DK_CTLC_VRRP]++;
 		dk_app_vrrp_input(app, (uint16_t)port, m, &res.info);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* Replies to health probes (their local ports, echo replies, unreachables). */
+	if (parsed && dk_app_hc_input(app, (uint16_t)port, m, &res.info)) {
 		rte_pktmbuf_free(m);
 		return;
 	}

@@ -17,6 +17,7 @@ struct dk_cmd_table;
 struct dk_ctl_server;
 struct dk_console;
 struct dk_app_vrrp;
+struct dk_app_hc;
 struct dk_app_lb;
 struct dk_conf;
 struct dk_ops;
@@ -67,6 +68,7 @@ struct dk_app {
 	struct dk_conf *conf;
 	struct dk_app_vrrp *vrrp;
 	struct dk_app_lb *lb;
+	struct dk_app_hc *hc;
 	struct dk_ops *ops;
 	struct dk_timer neigh_timer;
 	struct dk_timer proc_timer;

@@ -20,6 +20,7 @@
 #include "dk_conf.h"
 #include "dk_ctl.h"
 #include "dk_log.h"
+#include "hc.h"
 #include "lb.h"
 #include "vrrp.h"
 
@@ -252,6 +253,8 @@ start_interfaces(struct dk_app *app)
 		rc = dk_cmd_vrrp_register(app);
 	if (rc == 0)
 		rc = dk_cmd_lb_register(app);
+	if (rc == 0)
+		rc = dk_cmd_hc_register(app);
 	if (rc < 0) {
 		DK_LOG(MAIN, ERR, "command table: %s", strerror(-rc));
 		return rc;
@@ -314,6 +317,8 @@ main(int argc, char **argv)
 		rte_exit(EXIT_FAILURE, "VRRP setup failed: %s\n", strerror(-rc));
 	if (app.conf && (rc = dk_app_lb_init(&app)) < 0)
 		rte_exit(EXIT_FAILURE, "load balancer setup failed: %s\n", strerror(-rc));
+	if ((rc = dk_app_hc_init(&app)) < 0)
+		rte_exit(EXIT_FAILURE, "health check setup failed: %s\n", strerror(-rc));
 	if (start_interfaces(&app) < 0)
 		rte_exit(EXIT_FAILURE, "console/control socket setup failed\n");
 	if (dk_ops_init(&app) < 0)
@@ -326,13 +331,16 @@ main(int argc, char **argv)
 	DK_LOG(MAIN, NOTICE, "dpkeep running: %u port(s), %u worker(s), control on lcore %u",
 	       app.dp->n_ports, app.dp->n_workers, rte_get_main_lcore());
 	dk_app_vrrp_start(&app);
+	dk_app_hc_start(&app);
 	dk_control_run(&app);
 
 	DK_LOG(MAIN, NOTICE, "stopping");
 	dk_app_vrrp_shutdown(&app);
+	dk_app_hc_shutdown(&app);
 	if (app.con)
 		dk_console_destroy(app.con);
 	dk_dp_stop(app.dp);
+	dk_app_hc_fini(&app);
 	dk_app_lb_fini(&app);
 	dk_ops_fini(&app);
 	print_final_stats(&app);
