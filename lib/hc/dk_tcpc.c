@@ -522,16 +522,20 @@ process_data(struct dk_tcpc *c, const struct dk_tcp_seg *s, uint64_t now_us)
 			return true;
 		}
 		c->counters[DK_TCPC_C_OOO_SEGS]++;
-		memcpy(c->rbuf + c->rlen + off, data, n);
-		if (n)
+		/* A bare FIN may come with data == NULL, and memcpy from NULL is undefined
+		 * even for zero bytes (UBSan reports it). */
+		if (n) {
+			memcpy(c->rbuf + c->rlen + off, data, n);
 			ooo_insert(c, seq, seq + n);
+		}
 		if (fin) {
 			c->ooo_fin = true;
 			c->ooo_fin_seq = seq + n;
 		}
 		return true;
 	}
-	memcpy(c->rbuf + c->rlen, data, n);
+	if (n)
+		memcpy(c->rbuf + c->rlen, data, n);
 	c->rlen += n;
 	c->rcv_nxt += n;
 	ooo_merge(c);
