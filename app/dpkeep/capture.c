@@ -261,8 +261,9 @@ dk_capture_start(struct dk_capture *c, int argc, const char *const *argv, struct
 	if (rc < 0)
 		return rc;
 	if (c->queue != DK_DP_CAP_ANY_QUEUE && c->queue >= c->app->dp->ports[c->port].nb_q) {
-		dk_out_error(out, "capture: port %s has %u queue(s)", c->app->dp->ports[c->port].name,
-			     c->app->dp->ports[c->port].nb_q);
+		const struct dk_dp_port *dpp = &c->app->dp->ports[c->port];
+
+		dk_out_error(out, "capture: port %s has %u queue(s)", dpp->name, dpp->nb_q);
 		return -EINVAL;
 	}
 	if (c->filter[0]) {

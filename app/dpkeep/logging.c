@@ -34,7 +34,8 @@ syslog_write(void *cookie, const char *buf, size_t size)
 	static char line[1024];
 	static size_t len;
 	int level = rte_log_cur_msg_loglevel();
-	int prio = level >= (int)RTE_LOG_EMERG && level <= (int)RTE_LOG_DEBUG ? level - 1 : LOG_INFO;
+	int prio = level >= (int)RTE_LOG_EMERG && level <= (int)RTE_LOG_DEBUG ? level - 1 :
+		   LOG_INFO;
 
 	(void)cookie;
 	if (syslog_also_stderr)

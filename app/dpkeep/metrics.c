@@ -48,7 +48,8 @@ family(struct mx *m, const char *name, const char *type, const char *help)
 	m->fam = name;
 	m->open = true;
 	if (m->b) {
-		m->rc |= dk_buf_printf(m->b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+		m->rc |= dk_buf_printf(m->b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+				       type);
 		return;
 	}
 	dk_out_obj_begin(m->o, NULL);

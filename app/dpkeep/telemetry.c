@@ -1,4 +1,5 @@
 /* DPDK telemetry endpoints answered by the control lcore; see telemetry.h. */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -38,8 +39,7 @@ key(char *dst, size_t size, const char *src)
 	size_t i;
 
 	for (i = 0; i + 1 < size && src[i]; i++)
-		dst[i] = (char)((src[i] >= 'a' && src[i] <= 'z') || (src[i] >= 'A' && src[i] <= 'Z') ||
-				(src[i] >= '0' && src[i] <= '9') || src[i] == '/' ? src[i] : '_');
+		dst[i] = isalnum((unsigned char)src[i]) || src[i] == '/' ? src[i] : '_';
 	dst[i] = '\0';
 }
 

@@ -36,7 +36,7 @@ mac=$(json lb1 'j["ports"][0]["mac"]' show port info eth0)
 check "VRRP instance alone becomes MASTER" poll 15 is_master
 
 # 1. VRRP adverts only, while pings and ARP also cross the port.
-nsx client ping -c 30 -i 0.2 -W 1 192.0.2.1 >/dev/null 2>&1 &
+nsx client ping -i 0.2 -W 1 192.0.2.1 >/dev/null 2>&1 &  # until killed below
 ping_pid=$!
 check "capture start with a vrrp filter" \
 	cli lb1 capture start port eth0 both filter "vrrp" file "$TMP/vrrp.pcap" count 3
