@@ -8,6 +8,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "dk_dp_capture.h"
 #include "dk_dp_lb_priv.h"
 #include "dk_dp_lb_rw.h"
 #include "dk_pkt.h"
@@ -59,6 +60,9 @@ dk_dp_lb_tx_flush(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x)
 
 		if (n == 0)
 			continue;
+		/* Forwarded traffic is what "capture ... tx" most often wants to see. */
+		dk_dp_capture_tap(&lb->dp->lctx[x->idx], (uint16_t)p, (uint16_t)x->idx,
+				  DK_DP_CAP_TX, x->tx[p], n);
 		sent = rte_eth_tx_burst(lb->dp->ports[p].port_id, (uint16_t)x->idx, x->tx[p], n);
 		if (sent < n) {
 			x->cnt[DK_DP_LB_C_TX_FULL] += n - sent;
