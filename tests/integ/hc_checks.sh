@@ -1,8 +1,9 @@
 #!/bin/bash
-# Health checks against real servers: nginx (HTTP_GET with status and digest), socat
-# (TCP_CHECK, UDP_CHECK echo), dnsmasq (DNS_CHECK), the kernel (PING_CHECK) and a script
-# (MISC_CHECK) on rs1..rs3, probed by dpkeep over its DPDK ports. Each way a server can
-# fail takes its checker DOWN within the bound, `show hc` says why, the load balancer
+# Health checks against real servers: nginx (HTTP_GET with status and digest, SSL_GET
+# over TLS), socat (TCP_CHECK, UDP_CHECK echo), dnsmasq (DNS_CHECK), a scripted SMTP
+# responder (SMTP_CHECK), the kernel (PING_CHECK) and a script (MISC_CHECK) on rs1..rs3,
+# probed by dpkeep over its DPDK ports. Each way a server can fail takes its checker
+# DOWN within the bound, `show hc` says why, the load balancer
 # stops sending to it, restoring brings it back, and notify_up/notify_down run once per
 # transition.
 source "$(dirname "$0")/lib.sh"
@@ -16,6 +17,7 @@ for i in 1 2 3; do
 	svc_start "$i" http
 done
 for s in tcp udp dns; do svc_start 1 "$s"; done
+for s in https smtp; do svc_start 3 "$s"; done
 touch "$TMP/misc-rs1"
 cat >"$TMP/notify.sh" <<EOS
 #!/bin/sh
@@ -84,6 +86,19 @@ virtual_server $VIP 80 {
 			}
 			$HC_TIMERS
 		}
+		SSL_GET {
+			connect_port 443
+			url {
+				path /index.html
+				digest $(echo rs3 | md5sum | cut -d' ' -f1)
+			}
+			$HC_TIMERS
+		}
+		SMTP_CHECK {
+			connect_port 25
+			helo_name dpkeep.lab
+			$HC_TIMERS
+		}
 	}
 }
 EOC
@@ -93,9 +108,9 @@ all_ok() { # every checker has probed and passed
 	cli lb1 --json show hc | python3 -c '
 import json, sys
 c = json.load(sys.stdin)["checkers"]
-sys.exit(0 if len(c) == 8 and all(x["state"] == "UP" and x["result"] == "ok" for x in c) else 1)'
+sys.exit(0 if len(c) == 10 and all(x["state"] == "UP" and x["result"] == "ok" for x in c) else 1)'
 }
-check "all 8 checkers (HTTP x3, TCP, UDP, DNS, PING, MISC) pass against the real servers" \
+check "all 10 checkers (HTTP x3, SSL, SMTP, TCP, UDP, DNS, PING, MISC) pass against the servers" \
 	wait_for "all checkers ok" 20 all_ok
 check "show hc (text) lists each kind with its target" \
 	bash -c "'$CLI' --ctl '$TMP/lb1.ctl' show hc | grep -q 'DNS_CHECK.*198.51.100.11:53'"
@@ -152,6 +167,9 @@ scenario "HTTP status changed (404)" HTTP_GET 2 bad_status \
 scenario "TCP listener closed" TCP_CHECK 1 connect_refused "svc_stop 1 tcp" "svc_start 1 tcp"
 scenario "UDP echo stopped" UDP_CHECK 1 icmp_unreach "svc_stop 1 udp" "svc_start 1 udp"
 scenario "dnsmasq stopped" DNS_CHECK 1 icmp_unreach "svc_stop 1 dns" "svc_start 1 dns"
+scenario "TLS server killed" SSL_GET 3 connect_refused "svc_stop 3 https" "svc_start 3 https"
+scenario "SMTP responder stopped" SMTP_CHECK 3 connect_refused "svc_stop 3 smtp" \
+	"svc_start 3 smtp"
 scenario "MISC script fails" MISC_CHECK 1 script_failed "rm -f '$TMP/misc-rs1'" \
 	"touch '$TMP/misc-rs1'"
 scenario "rs1 link down" PING_CHECK 1 no_reply "ip -n $DK_LAB-rs1 link set eth0 down" \

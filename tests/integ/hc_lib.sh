@@ -16,6 +16,7 @@ rs_ip() { echo "198.51.100.1$1"; }
 # server, so $! is the server itself).
 #   http: nginx serving $TMP/www-rsN (index.html: "rsN") on port 80   tcp: socat listener on 9000
 #   udp: socat echo on 7 (answers even an empty datagram)   dns: dnsmasq on 53
+#   https: nginx with a self-signed certificate on 443   smtp: a scripted responder on 25
 svc_start() {
 	local n=$1 s=$2 ip d
 	ip=$(rs_ip "$n")
@@ -39,6 +40,49 @@ http {
 EOC
 		nsx "rs$n" nginx -c "$d/nginx.conf" -p "$d"
 		cp "$d/nginx.pid" "$TMP/http-rs$n.pid"
+		;;
+	https)
+		mkdir -p "$d-tls" "$TMP/www-rs$n"
+		[ -e "$TMP/www-rs$n/index.html" ] || echo "rs$n" >"$TMP/www-rs$n/index.html"
+		openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=rs$n.lab" -days 2 \
+			-keyout "$d-tls/key.pem" -out "$d-tls/cert.pem" >/dev/null 2>&1
+		cat >"$d-tls/nginx.conf" <<EOC
+user root;
+worker_processes 1;
+pid $d-tls/nginx.pid;
+error_log $d-tls/error.log;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $d-tls; proxy_temp_path $d-tls; fastcgi_temp_path $d-tls;
+	uwsgi_temp_path $d-tls; scgi_temp_path $d-tls;
+	server {
+		listen $ip:443 ssl;
+		ssl_certificate $d-tls/cert.pem;
+		ssl_certificate_key $d-tls/key.pem;
+		root $TMP/www-rs$n;
+	}
+}
+EOC
+		nsx "rs$n" nginx -c "$d-tls/nginx.conf" -p "$d-tls"
+		cp "$d-tls/nginx.pid" "$TMP/https-rs$n.pid"
+		;;
+	smtp)
+		cat >"$TMP/smtp.sh" <<'EOS'
+#!/bin/sh
+printf '220 rs ESMTP ready\r\n'
+while read -r line; do
+	case $line in
+	HELO*|EHLO*) printf '250 rs\r\n' ;;
+	QUIT*) printf '221 bye\r\n'; exit 0 ;;
+	*) printf '500 unknown\r\n' ;;
+	esac
+done
+EOS
+		chmod +x "$TMP/smtp.sh"
+		ip netns exec "$DK_LAB-rs$n" socat "TCP4-LISTEN:25,bind=$ip,fork,reuseaddr" \
+			"EXEC:$TMP/smtp.sh" >/dev/null 2>&1 &
+		echo $! >"$TMP/smtp-rs$n.pid"
 		;;
 	tcp)
 		ip netns exec "$DK_LAB-rs$n" socat "TCP4-LISTEN:9000,bind=$ip,fork,reuseaddr" \
