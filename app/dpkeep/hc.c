@@ -71,6 +71,15 @@ svc_fmt(const struct dk_addr *a, uint16_t port, enum dk_conf_proto proto, char *
 	return buf;
 }
 
+/* A virtual server in log lines: [vip]:proto:port, or its group / fwmark. */
+static const char *
+vs_log_fmt(const struct hc_vs *v, char *buf, size_t len)
+{
+	if (v->c->key == DK_CONF_VS_ADDR)
+		return svc_fmt(&v->c->vip, v->c->port, v->c->proto, buf, len);
+	return hc_vs_fmt(v, buf, len);
+}
+
 static void
 run_script(struct dk_app_hc *hc, const char *cmd)
 {
@@ -103,12 +112,12 @@ vs_update(struct hc_vs *v)
 {
 	enum dk_hc_transition tr = dk_hc_vs_eval(v->st);
 	uint64_t w = dk_hc_vs_alive_weight(v->st);
-	char vs[64];
+	char vs[80];
 
 	if (tr == DK_HC_TR_NONE)
 		return;
 	v->quorum_up = tr == DK_HC_TR_UP;
-	hc_vs_fmt(v, vs, sizeof(vs));
+	vs_log_fmt(v, vs, sizeof(vs));
 	DK_LOG(HC, NOTICE, "%s quorum for VS %s: alive weight %" PRIu64 ", quorum %u, "
 	       "hysteresis %u", v->quorum_up ? "Gained" : "Lost", vs, w, v->c->quorum,
 	       v->c->hysteresis);
@@ -120,7 +129,7 @@ rs_update(struct hc_rs *r)
 {
 	struct dk_app_hc *hc = r->vs->hc;
 	struct dk_hc_rs_change chg;
-	char svc[80], vs[64];
+	char svc[80], vs[80];
 
 	dk_hc_rs_eval(r->st, &chg);
 	if (chg.tr == DK_HC_TR_NONE && !chg.weight_changed)
@@ -128,7 +137,7 @@ rs_update(struct hc_rs *r)
 	r->alive = dk_hc_rs_alive(r->st);
 	r->weight = dk_hc_rs_weight(r->st);
 	svc_fmt(&r->c->ip, r->port, r->vs->c->proto, svc, sizeof(svc));
-	hc_vs_fmt(r->vs, vs, sizeof(vs));
+	vs_log_fmt(r->vs, vs, sizeof(vs));
 	if (chg.tr != DK_HC_TR_NONE) {
 		r->last_change_us = hc->app->now_us;
 		DK_LOG(HC, NOTICE, "%s service %s %s VS %s%s", r->alive ? "Adding" : "Removing",

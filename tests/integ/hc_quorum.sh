@@ -75,7 +75,7 @@ sleep 1
 cat "$TMP/quorum.log"
 check "quorum_down then quorum_up, each exactly once" \
 	test "$(tr '\n' ' ' <"$TMP/quorum.log")" = "down up "
-check "the log says when quorum was lost" grep -q "Lost quorum for VS 192.0.2.10:80" \
+check "the log says when quorum was lost" grep -q "Lost quorum for VS \[192.0.2.10\]:tcp:80" \
 	"$TMP/lb1.log"
 check "SIGTERM stops dpkeep cleanly" stop_node lb1
 finish
