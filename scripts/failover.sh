@@ -98,7 +98,7 @@ measure() {
 	[ "$impl" = dpkeep ] && b_mac=$("$CLI" --ctl "$TMP/lb2.ctl" --json show port info eth0 |
 		python3 -c 'import json,sys; print(json.load(sys.stdin)["ports"][0]["mac"])')
 	cap=$TMP/cap.txt
-	nsx client tshark -l -q -i eth0 -f "arp and ether src $b_mac" -T fields \
+	nsx client tshark -l -n -i eth0 -f "arp and ether src $b_mac" -T fields \
 		-e frame.time_epoch -e arp.opcode >"$cap" 2>/dev/null &
 	local tpid=$!
 	sleep 2
