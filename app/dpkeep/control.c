@@ -20,6 +20,7 @@
 #include "dk_pktbuild.h"
 #include "hc.h"
 #include "proc.h"
+#include "reload.h"
 #include "vrrp.h"
 
 #define NEIGH_TICK_US (100 * DK_USEC_PER_MSEC)
@@ -367,6 +368,10 @@ dk_control_run(struct dk_app *app)
 		unsigned n;
 
 		app->now_us = dk_app_now_us();
+		if (dk_app_reload) {
+			dk_app_reload = 0;
+			dk_app_reload_config(app, NULL);
+		}
 		n = dk_dp_drain_rings(dp) + dk_dp_poll_once(dp, lc);
 		n += dk_ops_poll(app);
 		dk_timer_wheel_run(app->wheel, app->now_us);

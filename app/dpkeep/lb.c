@@ -12,6 +12,10 @@
 #include "vrrp.h"
 
 #define REFRESH_US (200 * DK_USEC_PER_MSEC)
+/* Real-server slots a reload may add without a restart: the workers' per-slot load and
+ * stats arrays are sized once, and a removed server's slot is never handed out again
+ * (its draining connections still point at it). */
+#define SLOT_HEADROOM 1024
 
 static uint8_t
 proto_of(enum dk_conf_proto p)
@@ -267,8 +271,37 @@ rs_new(const struct dk_conf_rs *c, const struct dk_addr *ip, uint16_t port, int 
 	return r;
 }
 
+/* The same real server in the previous generation: same service key and address. */
+static const struct dk_app_lb_rs *
+old_rs(const struct dk_app_lb_vs *old, unsigned n_old, const struct dk_app_lb_vs *v,
+       const struct dk_app_lb_rs *x)
+{
+	for (unsigned i = 0; i < n_old; i++) {
+		const struct dk_app_lb_vs *o = &old[i];
+
+		if (!dk_addr_eq(&o->vip, &v->vip) || o->port != v->port || o->proto != v->proto)
+			continue;
+		for (unsigned r = 0; r < o->n_rs; r++)
+			if (dk_addr_eq(&o->rs[r].ip, &x->ip) && o->rs[r].port == x->port)
+				return &o->rs[r];
+	}
+	return NULL;
+}
+
+/* Keeps what a reload must not lose: the slot (so flows keep their backend), health and
+ * drain state, and a weight set at run time while the configured weight is unchanged. */
+static void
+carry_over(struct dk_app_lb_rs *x, const struct dk_app_lb_rs *o)
+{
+	x->slot = o->slot;
+	x->alive = o->alive;
+	x->drained = o->drained;
+	if (o->c && x->c && o->c->weight == x->c->weight)
+		x->weight = o->weight;
+}
+
 static int
-setup_services(struct dk_app *app)
+setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_old)
 {
 	const struct dk_conf *conf = app->conf;
 	struct dk_app_lb *g = app->lb;
@@ -301,14 +334,32 @@ setup_services(struct dk_app *app)
 			x->ip = c->rs[r].ip;
 			x->port = c->rs[r].port ? c->rs[r].port : c->port;
 			x->weight = c->rs[r].weight > 0 ? (uint32_t)c->rs[r].weight : 0;
-			x->slot = g->max_slots++;
 			x->alive = true;
+			const struct dk_app_lb_rs *o = old_rs(old, n_old, v, x);
+
+			if (o) {
+				carry_over(x, o);
+				continue;
+			}
+			if (g->slot_cap && g->max_slots >= g->slot_cap)
+				return -ENOSPC;
+			x->slot = g->max_slots++;
 		}
 		v->n_rs = c->n_rs;
 		if (c->sorry_server.af) {
-			v->sorry = rs_new(NULL, &c->sorry_server,
-					  c->sorry_server_port ? c->sorry_server_port : c->port,
-					  1, g->max_slots++);
+			uint16_t sp = c->sorry_server_port ? c->sorry_server_port : c->port;
+			const struct dk_app_lb_vs *ov = NULL;
+
+			for (unsigned k = 0; k < n_old && ov == NULL; k++)
+				if (old[k].sorry && dk_addr_eq(&old[k].vip, &v->vip) &&
+				    old[k].port == v->port && old[k].proto == v->proto &&
+				    dk_addr_eq(&old[k].sorry->ip, &c->sorry_server) &&
+				    old[k].sorry->port == sp)
+					ov = &old[k];
+			if (ov == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
+				return -ENOSPC;
+			v->sorry = rs_new(NULL, &c->sorry_server, sp, 1,
+					  ov ? ov->sorry->slot : g->max_slots++);
 			if (v->sorry == NULL)
 				return -ENOMEM;
 		}
@@ -332,10 +383,10 @@ dk_app_lb_init(struct dk_app *app)
 	if (g == NULL)
 		return -ENOMEM;
 	app->lb = g;
-	rc = setup_services(app);
+	rc = setup_services(app, NULL, 0);
 	if (rc < 0)
 		return rc;
-	p.max_slots = g->max_slots ? g->max_slots : 1;
+	p.max_slots = g->slot_cap = g->max_slots + SLOT_HEADROOM;
 	p.laddrs = g->laddrs;
 	p.n_laddrs = g->n_laddrs;
 	p.seed = app->start_us;
@@ -359,6 +410,16 @@ dk_app_lb_init(struct dk_app *app)
 	return 0;
 }
 
+static void
+free_services(struct dk_app_lb_vs *vs, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		free(vs[i].rs);
+		free(vs[i].sorry);
+	}
+	free(vs);
+}
+
 void
 dk_app_lb_fini(struct dk_app *app)
 {
@@ -375,21 +436,73 @@ dk_app_lb_fini(struct dk_app *app)
 		app->dp->fast_poll = NULL;
 		snap_free(dk_dp_lb_free(g->dp), true);
 	}
-	for (unsigned i = 0; i < g->n_vs; i++) {
-		free(g->vs[i].rs);
-		free(g->vs[i].sorry);
-	}
-	free(g->vs);
+	free_services(g->vs, g->n_vs);
 	free(g);
 	app->lb = NULL;
 }
 
+int
+dk_app_lb_reload(struct dk_app *app)
+{
+	struct dk_app_lb *g = app->lb;
+	struct dk_app_lb_vs *old;
+	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];
+	unsigned n_old, n_laddrs;
+	uint32_t slots;
+	int rc;
+
+	if (g == NULL)
+		return dk_app_lb_init(app);
+	old = g->vs;
+	n_old = g->n_vs;
+	slots = g->max_slots;
+	memcpy(laddrs, g->laddrs, sizeof(laddrs));
+	n_laddrs = g->n_laddrs;
+	g->vs = NULL;
+	g->n_vs = 0;
+	g->n_laddrs = 0;
+	rc = setup_services(app, old, n_old);
+	if (rc == 0 && (g->n_laddrs != n_laddrs ||
+			memcmp(g->laddrs, laddrs, sizeof(laddrs[0]) * n_laddrs) != 0)) {
+		/* Each worker's FNAT port pools are built once, for these addresses. */
+		DK_LOG(LB, ERR, "reload: local_address_group changes need a restart");
+		rc = -EBUSY;
+	}
+	if (rc < 0) {
+		if (rc == -ENOSPC)
+			DK_LOG(LB, ERR, "reload: more than %u new real servers need a restart",
+			       SLOT_HEADROOM);
+		free_services(g->vs, g->n_vs);
+		g->vs = old;
+		g->n_vs = n_old;
+		g->max_slots = slots;
+		memcpy(g->laddrs, laddrs, sizeof(laddrs));
+		g->n_laddrs = n_laddrs;
+		return rc;
+	}
+	g->rebuild = true;
+	rc = refresh(app, true);
+	/* Workers are past the old table now (refresh waits out the RCU grace period). */
+	free_services(old, n_old);
+	DK_LOG(LB, INFO, "reload: %u virtual server(s), %u real server slot(s)", g->n_vs,
+	       g->max_slots);
+	return rc;
+}
+
+/* vs indexes the configuration's virtual_server blocks; groups and fwmarks have no
+ * entry in g->vs, so match on the block itself. */
 static struct dk_app_lb_rs *
 find_rs(struct dk_app *app, unsigned vs, unsigned rs)
 {
-	if (app->lb == NULL || vs >= app->lb->n_vs || rs >= app->lb->vs[vs].n_rs)
+	if (app->lb == NULL || vs >= app->conf->n_vs)
 		return NULL;
-	return &app->lb->vs[vs].rs[rs];
+	for (unsigned i = 0; i < app->lb->n_vs; i++) {
+		struct dk_app_lb_vs *v = &app->lb->vs[i];
+
+		if (v->c == &app->conf->vs[vs])
+			return rs < v->n_rs ? &v->rs[rs] : NULL;
+	}
+	return NULL;
 }
 
 int

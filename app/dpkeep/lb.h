@@ -45,7 +45,8 @@ struct dk_app_lb {
 	struct dk_dp_lb *dp;
 	struct dk_app_lb_vs *vs;
 	unsigned n_vs;
-	uint32_t max_slots;
+	uint32_t max_slots;		/* slots handed out so far */
+	uint32_t slot_cap;		/* what the workers' arrays hold */
 	struct dk_lb_table *table;	/* the one being served */
 	bool rebuild;
 	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];
@@ -56,6 +57,13 @@ struct dk_app_lb {
 
 /* After the control plane and VRRP are set up, before the data plane starts. */
 int dk_app_lb_init(struct dk_app *app);
+/*
+ * Applies app->conf (already the new configuration) to the running balancer: unchanged
+ * real servers keep their slot, health and drain state, so their flows keep flowing;
+ * removed ones leave the table (their flows are dropped). -EBUSY/-ENOSPC: the change
+ * needs a restart, and the running services are left as they were.
+ */
+int dk_app_lb_reload(struct dk_app *app);
 /* After the workers stopped. */
 void dk_app_lb_fini(struct dk_app *app);
 

@@ -22,6 +22,7 @@
 #include "dk_log.h"
 #include "hc.h"
 #include "lb.h"
+#include "reload.h"
 #include "vrrp.h"
 
 static int log_types[DK_LOGC_MAX];
@@ -255,6 +256,8 @@ start_interfaces(struct dk_app *app)
 		rc = dk_cmd_lb_register(app);
 	if (rc == 0)
 		rc = dk_cmd_hc_register(app);
+	if (rc == 0)
+		rc = dk_cmd_reload_register(app);
 	if (rc < 0) {
 		DK_LOG(MAIN, ERR, "command table: %s", strerror(-rc));
 		return rc;

@@ -163,8 +163,8 @@ garp_start(struct vrrp_inst *vi, const struct dk_vrrp_garp *g)
 
 /* --- VIP ownership -------------------------------------------------------------------- */
 
-static void
-publish_vips(struct dk_app *app)
+void
+dk_app_vrrp_publish(struct dk_app *app)
 {
 	struct dk_app_vrrp *g = app->vrrp;
 	unsigned n[DK_DP_MAX_PORTS] = { 0 };
@@ -290,7 +290,7 @@ apply(struct vrrp_inst *vi, const struct dk_vrrp_actions *acts)
 		case DK_VRRP_ACT_TAKE_VIPS:
 		case DK_VRRP_ACT_RELEASE_VIPS:
 			vi->owns = a->type == DK_VRRP_ACT_TAKE_VIPS;
-			publish_vips(app);
+			dk_app_vrrp_publish(app);
 			break;
 		case DK_VRRP_ACT_TIMER_ARM:
 			dk_timer_arm(app->wheel, &vi->t[a->timer.which], a->timer.expire_us);

@@ -89,6 +89,8 @@ struct dk_app_vrrp {
 	struct dk_timer track_t;
 };
 
+/* Tells the host layer which VIPs each port answers for (the owning instances'). */
+void dk_app_vrrp_publish(struct dk_app *app);
 /* Feeds one event to an instance and carries out the actions. */
 void dk_app_vrrp_handle(struct vrrp_inst *vi, enum dk_vrrp_event_type type, uint8_t prio);
 

@@ -266,6 +266,7 @@ dk_dp_start(struct dk_dp *dp)
 		reta_workers_only(dp, port);
 	}
 	dp->start_tsc = rte_rdtsc();
+	dp->started = true;
 	for (i = 0; i < dp->n_workers; i++) {
 		struct dk_dp_lctx *lc = &dp->lctx[i];
 
@@ -285,6 +286,7 @@ dk_dp_stop(struct dk_dp *dp)
 
 	dp->stop = true;
 	rte_eal_mp_wait_lcore();
+	dp->started = false;
 	for (p = 0; p < dp->n_ports; p++) {
 		int rc = rte_eth_dev_stop(dp->ports[p].port_id);
 

@@ -86,6 +86,7 @@ struct dk_dp {
 	struct dk_dp_lctx *lctx;  /* n_workers + 1 entries; the last is the control lcore's */
 	struct rte_mempool *pools[RTE_MAX_NUMA_NODES];
 	bool busy_poll;
+	bool started;             /* ports started: the control lcore may transmit */
 	volatile bool stop;
 	dk_dp_fast_fn fast;
 	void *fast_arg;

@@ -153,6 +153,12 @@ dk_dp_ctl_tx(struct dk_dp *dp, uint16_t port_idx, struct rte_mbuf *m)
 	struct dk_dp_port *port = &dp->ports[port_idx];
 	struct dk_dp_lctx *lc = dk_dp_ctl_ctx(dp);
 
+	if (unlikely(!dp->started)) {
+		/* Setup may resolve neighbours before the ports run; they retry later. */
+		lc->cnt[DK_DPC_TX_FAIL]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
 	dk_dp_capture_tap(lc, port_idx, port->ctl_q, DK_DP_CAP_TX, &m, 1);
 	if (rte_eth_tx_burst(port->port_id, port->ctl_q, &m, 1) == 1) {
 		lc->cnt[DK_DPC_TX]++;
