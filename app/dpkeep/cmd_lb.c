@@ -310,5 +310,7 @@ dk_cmd_lb_register(struct dk_app *app)
 
 	if (rc == 0)
 		rc = dk_cmd_set_completer(app->cmds, "VS", complete_vs, app);
+	if (rc == 0)
+		rc = dk_cmd_lb_conn_register(app);
 	return rc;
 }

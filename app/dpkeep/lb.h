@@ -78,5 +78,7 @@ int dk_app_lb_rs_drain(struct dk_app *app, unsigned vs, unsigned rs, bool drain)
 
 /* cmd_lb.c */
 int dk_cmd_lb_register(struct dk_app *app);
+/* lb_conn.c: "show conn" */
+int dk_cmd_lb_conn_register(struct dk_app *app);
 
 #endif

@@ -19,6 +19,15 @@
 #define EXPIRE_EVERY_US 1000
 #define EXPIRE_BUDGET 256
 
+/* The dump handshake: only the control lcore moves IDLE->ASKED and DONE/ASKED->IDLE,
+ * only the worker ASKED->COPYING->DONE, so a withdrawn request is never half copied. */
+enum dump_state {
+	DUMP_IDLE,
+	DUMP_ASKED,
+	DUMP_COPYING,
+	DUMP_DONE,
+};
+
 static const char *const counter_names[DK_DP_LB_C_MAX] = { DK_DP_LB_COUNTERS(DK_XSTR) };
 
 const char *
@@ -95,7 +104,7 @@ ctx_create(const struct dk_dp_lb_params *p, struct dk_dp_lb *lb, unsigned idx,
 		if (rc < 0)
 			goto fail;
 	}
-	cp.max_conns = p->max_conns ? p->max_conns : 65536;
+	cp.max_conns = lb->max_conns;
 	cp.seed = p->seed + idx;
 	cp.now_us = dk_dp_lb_now_us(lb);
 	cp.load = x->load;
@@ -128,6 +137,7 @@ dk_dp_lb_create(const struct dk_dp_lb_params *p, struct dk_dp_lb **out)
 		return -ENOMEM;
 	lb->dp = p->dp;
 	lb->n_workers = p->dp->n_workers;
+	lb->max_conns = p->max_conns ? p->max_conns : 65536;
 	lb->tsc_hz = rte_get_tsc_hz();
 	rc = -ENOMEM;
 	qsz = rte_rcu_qsbr_get_memsize(n_ctx);
@@ -224,6 +234,67 @@ dk_dp_lb_stats(const struct dk_dp_lb *lb, unsigned worker)
 	return worker < lb->n_workers ? lb->ctx[worker]->stats : NULL;
 }
 
+static int
+dump_one(void *arg, const struct dk_conn *c)
+{
+	struct dk_dp_lb_dump *d = arg;
+
+	if (d->n < d->cap)
+		d->conns[d->n++] = *c;
+	d->total++;
+	return 0;
+}
+
+/* On the worker: answers a pending dump request (a walk of its own table). */
+static void
+dump_serve(struct dk_dp_lb_ctx *x, uint64_t now_us)
+{
+	uint32_t asked = DUMP_ASKED;
+	struct dk_dp_lb_dump *d;
+
+	if (__atomic_load_n(&x->dump_state, __ATOMIC_RELAXED) != DUMP_ASKED ||
+	    !__atomic_compare_exchange_n(&x->dump_state, &asked, DUMP_COPYING, false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return;
+	d = x->dump;
+	d->n = 0;
+	d->total = 0;
+	d->now_us = now_us;
+	dk_conn_walk(x->ct, now_us, dump_one, d);
+	__atomic_store_n(&x->dump_state, DUMP_DONE, __ATOMIC_RELEASE);
+}
+
+int
+dk_dp_lb_conn_dump(struct dk_dp_lb *lb, unsigned worker, struct dk_dp_lb_dump *d,
+		   uint64_t timeout_us)
+{
+	struct dk_dp_lb_ctx *x;
+	uint64_t until = dk_dp_lb_now_us(lb) + timeout_us;
+	uint32_t asked = DUMP_ASKED;
+
+	if (worker >= lb->n_workers)
+		return -EINVAL;
+	x = lb->ctx[worker];
+	if (__atomic_load_n(&x->dump_state, __ATOMIC_ACQUIRE) != DUMP_IDLE)
+		return -EBUSY;
+	x->dump = d;
+	__atomic_store_n(&x->dump_state, DUMP_ASKED, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&x->dump_state, __ATOMIC_ACQUIRE) != DUMP_DONE) {
+		if (dk_dp_lb_now_us(lb) < until) {
+			rte_delay_us_sleep(50);
+			continue;
+		}
+		if (__atomic_compare_exchange_n(&x->dump_state, &asked, DUMP_IDLE, false,
+						 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			return -ETIMEDOUT;
+		/* The worker took it just now: a walk is bounded, wait for its end. */
+		until = UINT64_MAX;
+	}
+	x->dump = NULL;
+	__atomic_store_n(&x->dump_state, DUMP_IDLE, __ATOMIC_RELEASE);
+	return 0;
+}
+
 uint64_t
 dk_dp_lb_counter(const struct dk_dp_lb *lb, enum dk_dp_lb_counter c)
 {
@@ -318,6 +389,7 @@ dk_dp_lb_poll(struct dk_dp *dp, struct dk_dp_lctx *lc, void *arg)
 		total = (uint16_t)(total + n);
 	}
 	now = dk_dp_lb_now_us(lb);
+	dump_serve(x, now);
 	if (now >= x->next_expire_us) {
 		dk_conn_expire(x->ct, now, EXPIRE_BUDGET);
 		x->next_expire_us = now + EXPIRE_EVERY_US;

@@ -78,11 +78,24 @@ struct dk_dp_lb_params {
 	uint64_t seed;
 };
 
+/*
+ * A copy of one worker's live connections. The worker makes it itself, on its next
+ * pass, so its table keeps a single writer and is never read while it changes.
+ */
+struct dk_dp_lb_dump {
+	struct dk_conn *conns;	/* cap entries, owned by the caller */
+	uint32_t cap;
+	uint32_t n;		/* entries copied */
+	uint32_t total;		/* live entries seen; more than n when cap was reached */
+	uint64_t now_us;	/* the worker's clock at the copy (expiry is relative to it) */
+};
+
 struct dk_dp_lb_ctx;
 
 struct dk_dp_lb {
 	struct dk_dp *dp;
 	unsigned n_workers;
+	uint32_t max_conns;	/* per worker */
 	struct dk_dp_lb_snap *cur;
 	struct rte_rcu_qsbr *qs;
 	uint64_t tsc_hz;
@@ -105,6 +118,13 @@ struct dk_dp_lb_snap *dk_dp_lb_publish(struct dk_dp_lb *lb, struct dk_dp_lb_snap
 /* Per-worker arrays indexed by slot, for the control lcore to sum (relaxed reads). */
 const struct dk_lb_load *dk_dp_lb_load(const struct dk_dp_lb *lb, unsigned worker);
 const struct dk_lb_stats *dk_dp_lb_stats(const struct dk_dp_lb *lb, unsigned worker);
+/*
+ * Asks a worker for a copy of its connections and waits up to timeout_us for it (the
+ * control lcore's caller blocks that long at most). -ETIMEDOUT: the worker did not
+ * answer (not polling); the request is withdrawn and d is the caller's again.
+ */
+int dk_dp_lb_conn_dump(struct dk_dp_lb *lb, unsigned worker, struct dk_dp_lb_dump *d,
+		       uint64_t timeout_us);
 /* A counter summed over every context. */
 uint64_t dk_dp_lb_counter(const struct dk_dp_lb *lb, enum dk_dp_lb_counter c);
 const char *dk_dp_lb_counter_name(enum dk_dp_lb_counter c);

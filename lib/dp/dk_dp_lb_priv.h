@@ -26,6 +26,10 @@ struct dk_dp_lb_ctx {
 	uint64_t now_us;
 	uint64_t next_expire_us;
 	uint64_t cnt[DK_DP_LB_C_MAX];
+	/* Connection dump handshake with the control lcore: enum dump_state, and the
+	 * request it is about. */
+	uint32_t dump_state;
+	struct dk_dp_lb_dump *dump;
 	uint16_t n_tx[DK_DP_MAX_PORTS];
 	struct rte_mbuf *tx[DK_DP_MAX_PORTS][DK_DP_BURST];
 } __rte_cache_aligned;

@@ -342,7 +342,7 @@ dk_conn_insert(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t no
 	if (c == NULL)
 		return -ENOSPC;
 	c->key[DK_CONN_DIR_ORIG] = *n->orig;
-	c->flags = 0;
+	c->flags = DK_CONN_F_USED;
 	if (n->reply) {
 		c->key[DK_CONN_DIR_REPLY] = *n->reply;
 		c->flags |= DK_CONN_F_REPLY;
@@ -450,7 +450,7 @@ dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k, uint32
 	if (c == NULL)
 		return -ENOSPC;
 	c->key[DK_CONN_DIR_ORIG] = *k;
-	c->flags = DK_CONN_F_TMPL;
+	c->flags = DK_CONN_F_TMPL | DK_CONN_F_USED;
 	c->state = DK_CONN_S_NONE;
 	c->backend_slot = backend_slot;
 	c->tmpl_timeout_s = timeout_s;
@@ -475,6 +475,22 @@ dk_conn_tmpl_lookup(struct dk_conn_table *t, const struct dk_conn_key *k, uint64
 	t->cnt[DK_CONN_C_TMPL_HITS]++;
 	c->expire_us = now_us + (uint64_t)c->tmpl_timeout_s * DK_USEC_PER_SEC;
 	return c;
+}
+
+int
+dk_conn_walk(const struct dk_conn_table *t, uint64_t now_us, dk_conn_walk_cb_t fn, void *arg)
+{
+	for (uint32_t i = 0; i < t->max_conns; i++) {
+		const struct dk_conn *c = &t->e[i];
+		int rc;
+
+		if (!(c->flags & DK_CONN_F_USED) || c->expire_us <= now_us)
+			continue;
+		rc = fn(arg, c);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
 }
 
 uint32_t

@@ -81,6 +81,7 @@ struct dk_conn_key {
 #define DK_CONN_F_REPLY 0x01	/* has a reply key (NAT/FNAT); else only ORIG is seen */
 #define DK_CONN_F_TMPL 0x02
 #define DK_CONN_F_COUNTED 0x04	/* contributes to the load counters */
+#define DK_CONN_F_USED 0x08	/* a live entry, not on the free list (for walks) */
 
 struct dk_conn {
 	/* [ORIG] and [REPLY]; for FNAT the reply key's dst is the local address/port. */
@@ -151,6 +152,15 @@ int dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k,
 /* A live template, its expiry pushed out by its timeout (persistence restarts). */
 struct dk_conn *dk_conn_tmpl_lookup(struct dk_conn_table *t, const struct dk_conn_key *k,
 				    uint64_t now_us);
+
+/*
+ * Calls fn for each live entry (flows and templates; already expired ones that wait for
+ * the reaper are skipped) in pool order, until fn returns non-zero, which is returned.
+ * Only the table's writer may walk it: the entries are not copied.
+ */
+typedef int (*dk_conn_walk_cb_t)(void *arg, const struct dk_conn *c);
+int dk_conn_walk(const struct dk_conn_table *t, uint64_t now_us, dk_conn_walk_cb_t fn,
+		 void *arg);
 
 uint32_t dk_conn_count(const struct dk_conn_table *t);
 uint64_t dk_conn_counter(const struct dk_conn_table *t, enum dk_conn_counter c);

@@ -500,6 +500,67 @@ test_random_model(void **state)
 	dk_conn_table_free(t);
 }
 
+struct walk_seen {
+	unsigned flows;
+	unsigned tmpls;
+	uint32_t last_client;
+	unsigned stop_after;
+};
+
+static int
+walk_count(void *arg, const struct dk_conn *c)
+{
+	struct walk_seen *w = arg;
+
+	if (c->flags & DK_CONN_F_TMPL) {
+		w->tmpls++;
+	} else {
+		w->flows++;
+		w->last_client = c->key[DK_CONN_DIR_ORIG].src.v4;
+	}
+	return w->stop_after && w->flows + w->tmpls == w->stop_after ? 7 : 0;
+}
+
+/* The walk sees live flows and templates; deleted, expired and reaped entries never. */
+static void
+test_walk(void **state)
+{
+	struct dk_conn_table *t = mk(16, 10);
+	struct dk_addr cl = t_v4(0x0a0a0a0au), vip = t_v4(0xc0000201u);
+	struct walk_seen w = { 0 };
+	struct dk_conn_key k;
+	struct dk_conn *e, *tm;
+
+	(void)state;
+	assert_int_equal(dk_conn_walk(t, 0, walk_count, &w), 0);
+	assert_int_equal(w.flows + w.tmpls, 0);
+	add(t, 0x01000001u, 1000, true, DK_TCP_SYN, 0);
+	e = add(t, 0x01000002u, 1000, true, DK_TCP_SYN, 0);
+	add(t, 0x01000003u, 1000, false, DK_TCP_SYN, 0);
+	dk_conn_tmpl_key(&k, DK_LB_PROTO_TCP, &cl, &vip, 80);
+	assert_int_equal(dk_conn_tmpl_insert(t, &k, 5, 300, 0, &tm), 0);
+	dk_conn_delete(t, e);
+	assert_int_equal(dk_conn_walk(t, 1, walk_count, &w), 0);
+	assert_int_equal(w.flows, 2);
+	assert_int_equal(w.tmpls, 1);
+	/* SYN_RECV times out after 60 s: past it only the template is left, reaped or not. */
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(dk_conn_walk(t, 61 * SEC, walk_count, &w), 0);
+	assert_int_equal(w.flows, 0);
+	assert_int_equal(w.tmpls, 1);
+	dk_conn_expire(t, 61 * SEC, 1000);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(dk_conn_walk(t, 61 * SEC, walk_count, &w), 0);
+	assert_int_equal(w.flows + w.tmpls, 1);
+	/* A non-zero return stops the walk and is handed back. */
+	add(t, 0x01000004u, 1000, true, DK_TCP_SYN, 61 * SEC);
+	memset(&w, 0, sizeof(w));
+	w.stop_after = 1;
+	assert_int_equal(dk_conn_walk(t, 62 * SEC, walk_count, &w), 7);
+	assert_int_equal(w.flows + w.tmpls, 1);
+	dk_conn_table_free(t);
+}
+
 int
 main(void)
 {
@@ -512,6 +573,7 @@ main(void)
 		cmocka_unit_test(test_templates),
 		cmocka_unit_test(test_persistence),
 		cmocka_unit_test(test_random_model),
+		cmocka_unit_test(test_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
