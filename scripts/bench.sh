@@ -28,16 +28,16 @@ if [ $quick = 1 ]; then dur=3; warm=1; else dur=10; warm=2; fi
 ninja -C "$B" -j2 >/dev/null
 
 run=/run/dpkeep
-sock=$run/bench-memif.sock
 ctl=$run/bench.ctl
 tmp=$out/tmp
 mkdir -p "$run" "$out" "$tmp"
 rows=$tmp/rows.tsv
 : >"$rows"
 dut_pid=
+dut_restart=
 cleanup() {
 	if [ -n "$dut_pid" ] && kill -0 "$dut_pid" 2>/dev/null; then
-		kill -INT "$dut_pid" 2>/dev/null || true
+		kill -TERM "$dut_pid" 2>/dev/null || true
 		wait "$dut_pid" 2>/dev/null || true
 	fi
 	dut_pid=
@@ -61,9 +61,15 @@ gen() { # NAME ARGS... -> the generator's JSON summary in $tmp/NAME.json
 	grep '^{' "$tmp/$name.out" | tail -1 >"$tmp/$name.json"
 }
 
-wait_sock() {
-	for _ in $(seq 100); do [ -S "$sock" ] && return 0; sleep 0.1; done
-	echo "no memif socket from the device under test" >&2; return 1
+# memif sockets are abstract by default in DPDK 22.11 (nothing in the file system), so
+# readiness is read from the device under test's own output.
+wait_ready() { # LOG PATTERN
+	for _ in $(seq 150); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		kill -0 "$dut_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "the device under test did not come up; see $1" >&2; return 1
 }
 
 row() { # name mpps cycles loss p50 p99 note
@@ -79,6 +85,8 @@ measure_returns() { # NAME GEN-ARGS...
 	mpps=$(jget "$tmp/$name-max.json" rx_mpps)
 	hz=$(jget "$tmp/$name-max.json" tsc_hz)
 	pps=$(python3 -c "print(max(1000, int($mpps * 1e6 * 0.9)))")
+	# testpmd 22.11 crashes when a memif client leaves: restart it between runs.
+	if [ -n "$dut_restart" ]; then cleanup; $dut_restart; fi
 	gen "$name-90" --rate "$pps" --duration "$dur" --warmup "$warm" "$@" || return 1
 	row "$name" "$mpps" "$(python3 -c "print(round($hz / ($mpps * 1e6)) if $mpps > 0 else '')")" \
 	    "$(jget "$tmp/$name-90.json" loss_pct)" "$(jget "$tmp/$name-90.json" p50_us)" \
@@ -86,24 +94,25 @@ measure_returns() { # NAME GEN-ARGS...
 }
 
 start_testpmd() { # MODE
-	rm -f "$sock"
+	# testpmd 22.11 may crash while closing a memif port; a wrapper shell keeps that
+	# report in the log and passes our SIGINT on.
+	bash -c 'trap "kill -INT \$c" INT TERM; "$@" & c=$!; wait $c; wait $c; exit 0' _ \
 	taskset -c 1 dpdk-testpmd --lcores=0@1,1@1 --file-prefix=dpkeep-bench-testpmd --no-huge \
 		-m 512 --no-pci --log-level=pmd.net.memif:warning \
-		--vdev=net_memif0,role=server,id=0,socket=$sock -- \
+		--vdev=net_memif0,role=server,id=0,socket=$run/bench-memif.sock -- \
 		--forward-mode="$1" --port-topology=loop --nb-cores=1 --stats-period=1 \
 		--rxd=1024 --txd=1024 --total-num-mbufs=32768 >"$tmp/testpmd-$1.log" 2>&1 &
 	dut_pid=$!
-	wait_sock
+	wait_ready "$tmp/testpmd-$1.log" "forwards packets on"
 }
 
 start_dpkeep() { # [keepalived.conf]
-	rm -f "$sock" "$ctl"
+	rm -f "$ctl"
 	local f=()
 	[ $# -gt 0 ] && f=(-f "$1")
 	taskset -c 1 "${DPKEEP[@]}" "${f[@]}" >"$tmp/dpkeep.log" 2>&1 &
 	dut_pid=$!
-	wait_sock
-	for _ in $(seq 50); do [ -S "$ctl" ] && return 0; sleep 0.1; done
+	wait_ready "$tmp/dpkeep.log" "dpkeep running"
 }
 
 host_count() { # packets dpkeep's control lcore received as UDP to itself
@@ -114,7 +123,9 @@ host_count() { # packets dpkeep's control lcore received as UDP to itself
 echo "== testpmd io / macswap (memif server on CPU 1, dpkeep-gen on CPU 0)"
 for mode in io macswap; do
 	start_testpmd $mode
+	dut_restart="start_testpmd $mode"
 	measure_returns "testpmd-$mode" --flows 1
+	dut_restart=
 	cleanup
 done
 
@@ -226,8 +237,9 @@ failover=""
 if [ -x "$src/scripts/failover.sh" ]; then
 	echo "== failover (scripts/failover.sh)"
 	fargs=()
-	[ $quick = 1 ] && fargs=(--quick)
-	if timeout 600 "$src/scripts/failover.sh" "${fargs[@]}" >"$tmp/failover.out" 2>&1; then
+	[ $quick = 1 ] && fargs=(1) # rounds
+	if DK_BUILD=$B timeout 900 "$src/scripts/failover.sh" "${fargs[@]}" \
+		>"$tmp/failover.out" 2>&1; then
 		failover=$tmp/failover.out
 	else
 		echo "  failover.sh failed; its output is in $tmp/failover.out"
