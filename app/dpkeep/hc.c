@@ -324,7 +324,12 @@ make_probes(struct hc_chk *k, const struct hc_vs *v)
 		return dk_hc_probe_create(k->kind, &dc, &k->probe[0]);
 	}
 	case DK_HC_KIND_UDP: {
-		struct dk_hc_udp_conf uc = { .require_reply = c->require_reply };
+		struct dk_hc_udp_conf uc = {
+			.payload = c->udp_payload, .payload_len = c->udp_payload_len,
+			.require_reply = c->require_reply, .reply = c->udp_reply,
+			.reply_mask = c->udp_reply_mask, .reply_len = c->udp_reply_len,
+			.min_reply_len = c->min_reply_len, .max_reply_len = c->max_reply_len,
+		};
 
 		k->n_probe = 1;
 		return dk_hc_probe_create(k->kind, &uc, &k->probe[0]);

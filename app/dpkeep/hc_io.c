@@ -24,6 +24,8 @@
 #define TCP_RTO_MAX_US (2 * DK_USEC_PER_SEC)
 #define PORT_QUARANTINE_US (30 * DK_USEC_PER_SEC)
 #define FILE_READ_MAX 4096
+/* ICMPv4 destination unreachable, code 4 (RFC 792) */
+#define ICMP_FRAG_NEEDED 4
 
 typedef int (*build_fn)(uint8_t *buf, size_t room, const struct dk_l2 *l2,
 			const struct dk_ip_params *ip, const void *arg);
@@ -482,19 +484,48 @@ echo_input(struct dk_app_hc *hc, const uint8_t *pkt, const struct dk_pkt_info *i
 		hc_chk_done(k, r);
 }
 
-/* An ICMP error quoting one of our UDP probes: the port (or host) is unreachable. */
+/* A TCP connection of ours that an ICMP error quotes: it ends at once, as unreachable. */
+static bool
+unreach_tcp(struct dk_app_hc *hc, const uint8_t *l4, const struct dk_addr *dst)
+{
+	struct hc_conn *c = slot_of(hc, be16(l4))->conn;
+	uint32_t seq = (uint32_t)be16(l4 + 4) << 16 | be16(l4 + 6);
+
+	if (c == NULL || be16(l4 + 2) != c->rport || !dk_addr_eq(dst, &c->dst) ||
+	    !dk_tcpc_icmp_unreach(c->tcp, seq))
+		return false;
+	conn_after(c);
+	return true;
+}
+
+static bool
+unreach_udp(struct dk_app_hc *hc, const uint8_t *l4, const struct dk_addr *dst)
+{
+	struct hc_chk *k = slot_of(hc, be16(l4))->dgram;
+
+	if (k == NULL || !k->busy || be16(l4 + 2) != k->dport || !dk_addr_eq(dst, &k->dst))
+		return false;
+	hc_chk_done(k, DK_HC_ICMP_UNREACH);
+	return true;
+}
+
+/*
+ * An ICMP error quoting one of our probes: the port, host or network is unreachable.
+ * Fragmentation needed is path MTU news, not unreachability: a probe's few small
+ * segments do not depend on it, so it is left alone.
+ */
 static void
 unreach_input(struct dk_app_hc *hc, const uint8_t *pkt, const struct dk_pkt_info *info)
 {
 	const uint8_t *in = pkt + info->payload_off;
-	size_t len = info->l3_end - info->payload_off, ihl;
+	size_t len = info->l3_end - info->payload_off, ihl, need;
 	struct dk_addr dst = { 0 };
 	uint8_t proto;
 	uint32_t v4;
-	struct hc_chk *k;
+	bool ours;
 
 	if (info->family == AF_INET) {
-		if (len < 20 || (in[0] >> 4) != 4)
+		if (info->icmp_code == ICMP_FRAG_NEEDED || len < 20 || (in[0] >> 4) != 4)
 			return;
 		ihl = (size_t)(in[0] & 0xf) * 4;
 		proto = in[9];
@@ -507,13 +538,16 @@ unreach_input(struct dk_app_hc *hc, const uint8_t *pkt, const struct dk_pkt_info
 		proto = in[6];
 		dk_addr_set_v6(&dst, in + 24);
 	}
-	if (proto != DK_IPPROTO_UDP || len < ihl + 4 || !in_range(be16(in + ihl)))
+	/* RFC 792 quotes 8 bytes of the transport header: TCP's sequence number fits */
+	need = proto == DK_IPPROTO_TCP ? 8 : 4;
+	if ((proto != DK_IPPROTO_UDP && proto != DK_IPPROTO_TCP) || len < ihl + need ||
+	    !in_range(be16(in + ihl)))
 		return;
-	k = slot_of(hc, be16(in + ihl))->dgram;
-	if (k == NULL || !k->busy || be16(in + ihl + 2) != k->dport || !dk_addr_eq(&dst, &k->dst))
-		return;
-	hc->cnt[HC_C_ICMP_IN]++;
-	hc_chk_done(k, DK_HC_ICMP_UNREACH);
+	if (proto == DK_IPPROTO_TCP)
+		ours = unreach_tcp(hc, in + ihl, &dst);
+	else
+		ours = unreach_udp(hc, in + ihl, &dst);
+	hc->cnt[ours ? HC_C_ICMP_IN : HC_C_NO_OWNER]++;
 }
 
 bool

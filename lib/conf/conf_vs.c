@@ -123,6 +123,75 @@ dns_type_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 	dk_kw_error(c, n, "unknown DNS_CHECK type '%s'", n->args[0]);
 }
 
+/* A hex digit's value; 16 for X (any value), -1 for anything else. */
+static int
+nibble(char ch, bool wild)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+		return (ch | 0x20) - 'a' + 10;
+	return wild && (ch | 0x20) == 'x' ? 16 : -1;
+}
+
+/*
+ * keepalived's free-format HEX_STR over all arguments: each argument's digits in pairs,
+ * an odd last digit a byte of its own ("Ab12f 3" is AB 12 0F 03). With wild, X stands for
+ * a nibble whose value is not checked: its bits are clear in mask. Returns the length.
+ */
+static int
+hex_str(struct dk_kwctx *c, const struct dk_cnode *n, bool wild, uint8_t *val, uint8_t *mask)
+{
+	unsigned len = 0;
+
+	for (unsigned a = 0; a < n->n_args; a++) {
+		const char *s = n->args[a];
+		size_t m = strlen(s);
+
+		for (size_t i = 0; i < m; i += 2) {
+			int hi = i + 1 < m ? nibble(s[i], wild) : 0;
+			int lo = nibble(s[i + 1 < m ? i + 1 : i], wild);
+
+			if (hi < 0 || lo < 0) {
+				dk_kw_error(c, n, "'%s': '%s' is not a hex string", n->kw, s);
+				return -1;
+			}
+			if (len == DK_CONF_UDP_DATA_MAX) {
+				dk_kw_error(c, n, "'%s' longer than %d bytes", n->kw,
+					    DK_CONF_UDP_DATA_MAX);
+				return -1;
+			}
+			val[len] = (uint8_t)((hi & 0xf) << 4 | (lo & 0xf));
+			if (mask)
+				mask[len] = (uint8_t)((hi == 16 ? 0 : 0xf0) | (lo == 16 ? 0 : 0x0f));
+			len++;
+		}
+	}
+	return (int)len;
+}
+
+static void
+payload_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	CK *k = obj;
+	int len = hex_str(c, n, false, k->udp_payload, NULL);
+
+	if (len >= 0)
+		k->udp_payload_len = (unsigned)len;
+}
+
+/* require_reply [HEX_STR]: a reply must come; with the string, its start must match. */
+static void
+require_reply_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	CK *k = obj;
+	int len = hex_str(c, n, true, k->udp_reply, k->udp_reply_mask);
+
+	k->require_reply = true;
+	if (len >= 0)
+		k->udp_reply_len = (unsigned)len;
+}
+
 static void
 host_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 {
@@ -147,7 +216,10 @@ static const struct dk_kw check_common_kws[] = {
 	KW_STR("helo_name", CK, helo_name),
 	KW_FN("type", dns_type_kw, 1),
 	KW_STR("name", CK, dns_name),
-	KW_FLAG("require_reply", CK, require_reply),
+	KW_FN("require_reply", require_reply_kw, 0),
+	KW_FN("payload", payload_kw, 1),
+	KW_UINT("min_reply_length", CK, min_reply_len, 0, 65507),
+	KW_UINT("max_reply_length", CK, max_reply_len, 0, 65507),
 	KW_SCRIPT("misc_path", CK, misc_path),
 	KW_TIME("misc_timeout", CK, misc_timeout_us, 1000, DK_SEC(86400)),
 	KW_FN("misc_dynamic", misc_dyn_kw, 0),
@@ -155,7 +227,6 @@ static const struct dk_kw check_common_kws[] = {
 	KW_FN("weight", file_weight_kw, 1),
 	KW_IGNORED("fwmark"),
 	KW_IGNORED("log_all_failures"),
-	KW_IGNORED("payload"),
 	KW_IGNORED("user"),
 	KW_IGNORED("http_protocol"),
 	KW_IGNORED("alpha"),
@@ -175,6 +246,8 @@ dk_conf_checker_defaults(CK *k, enum dk_conf_check_kind kind, const VSS *vs)
 	k->delay_before_retry_us = vs && vs->delay_before_retry_us ? vs->delay_before_retry_us :
 				   DK_SEC(1);
 	k->delay_loop_us = vs ? vs->delay_loop_us : DK_SEC(60);
+	if (kind == DK_CONF_CHECK_UDP)
+		k->max_reply_len = 255;
 	if (kind == DK_CONF_CHECK_DNS) {
 		strcpy(k->dns_type, "SOA");
 		strcpy(k->dns_name, ".");
@@ -218,6 +291,9 @@ checker_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 		dk_kw_error(c, n, "MISC_CHECK without misc_path");
 	if (kind == DK_CONF_CHECK_FILE && !k->track_file[0])
 		dk_kw_error(c, n, "FILE_CHECK without track_file");
+	if (k->min_reply_len > k->max_reply_len)
+		dk_kw_error(c, n, "min_reply_length %u above max_reply_length %u",
+			    k->min_reply_len, k->max_reply_len);
 	if ((kind == DK_CONF_CHECK_HTTP || kind == DK_CONF_CHECK_SSL) && !k->n_urls)
 		dk_kw_error(c, n, "%s without url", n->kw);
 }

@@ -148,6 +148,8 @@ struct dk_conf_track_file {
 
 #define DK_CONF_MAX_URLS 8
 #define DK_CONF_MAX_STATUS 8
+/* UDP_CHECK payload and expected reply: a datagram a small service answers */
+#define DK_CONF_UDP_DATA_MAX 512
 
 struct dk_conf_url {
 	char path[DK_CONF_PATHSIZ];
@@ -184,6 +186,13 @@ struct dk_conf_checker {
 	char dns_name[256];            /* default "." */
 	/* UDP_CHECK */
 	bool require_reply;
+	uint8_t udp_payload[DK_CONF_UDP_DATA_MAX];   /* payload HEX_STR; none: empty */
+	unsigned udp_payload_len;
+	uint8_t udp_reply[DK_CONF_UDP_DATA_MAX];     /* require_reply HEX_STR */
+	uint8_t udp_reply_mask[DK_CONF_UDP_DATA_MAX];/* 0 nibbles: X in the HEX_STR */
+	unsigned udp_reply_len;
+	uint32_t min_reply_len;        /* default 0 */
+	uint32_t max_reply_len;        /* default 255 */
 	/* MISC_CHECK */
 	char misc_path[DK_CONF_PATHSIZ];
 	uint64_t misc_timeout_us;      /* 0: delay_loop */

@@ -201,6 +201,33 @@ dump_vrrp(const struct dk_conf_vrrp_instance *v, FILE *f)
 	fprintf(f, "}\n\n");
 }
 
+/* A byte per word, so that the string parses back byte for byte; X for a masked nibble. */
+static void
+dump_hex(FILE *f, const char *kw, const uint8_t *v, const uint8_t *mask, unsigned len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	fprintf(f, "            %s", kw);
+	for (unsigned i = 0; i < len; i++) {
+		uint8_t m = mask ? mask[i] : 0xff;
+
+		fprintf(f, " %c%c", m & 0xf0 ? digits[v[i] >> 4] : 'X',
+			m & 0x0f ? digits[v[i] & 0xf] : 'X');
+	}
+	fputc('\n', f);
+}
+
+static void
+dump_udp(const struct dk_conf_checker *k, FILE *f)
+{
+	if (k->udp_payload_len)
+		dump_hex(f, "payload", k->udp_payload, NULL, k->udp_payload_len);
+	if (k->require_reply)
+		dump_hex(f, "require_reply", k->udp_reply, k->udp_reply_mask, k->udp_reply_len);
+	fprintf(f, "            min_reply_length %u\n", k->min_reply_len);
+	fprintf(f, "            max_reply_length %u\n", k->max_reply_len);
+}
+
 static void
 dump_checker(const struct dk_conf_checker *k, FILE *f)
 {
@@ -238,7 +265,8 @@ dump_checker(const struct dk_conf_checker *k, FILE *f)
 		kv_str(f, 12, "type", k->dns_type);
 		kv_str(f, 12, "name", k->dns_name);
 	}
-	kv_flag(f, 12, "require_reply", k->require_reply);
+	if (k->kind == DK_CONF_CHECK_UDP)
+		dump_udp(k, f);
 	kv_str(f, 12, "misc_path", k->misc_path);
 	if (k->misc_timeout_us)
 		kv_time(f, 12, "misc_timeout", k->misc_timeout_us);

@@ -28,6 +28,7 @@
 	X(DK_HC_BAD_REPLY, "malformed reply") \
 	X(DK_HC_REPLY_TOO_SHORT, "reply too short") \
 	X(DK_HC_REPLY_TOO_LONG, "reply too long") \
+	X(DK_HC_REPLY_MISMATCH, "reply does not match the expected data") \
 	X(DK_HC_HEADERS_TOO_LONG, "reply headers too long") \
 	X(DK_HC_NO_REPLY, "no reply") \
 	X(DK_HC_DNS_RCODE, "DNS error response code") \

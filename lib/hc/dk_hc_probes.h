@@ -27,11 +27,18 @@ int dk_hc_dns_type_from_name(const char *name);
 /* The DNS name in wire format; returns its length or -EINVAL. */
 int dk_hc_dns_encode_name(const char *name, uint8_t *out, size_t cap);
 
-/* UDP_CHECK: one datagram out; a reply, if required, must be within the bounds. */
+/*
+ * UDP_CHECK: one datagram out. With require_reply a reply must come, its length within
+ * the bounds and its first bytes equal to reply where reply_mask has bits set (as far as
+ * both go); without, any reply or silence passes.
+ */
 struct dk_hc_udp_conf {
 	const uint8_t *payload; /* copied; NULL/0 sends an empty datagram */
 	size_t payload_len;
 	bool require_reply;
+	const uint8_t *reply;      /* copied; NULL/0: content not checked */
+	const uint8_t *reply_mask; /* reply_len bytes; NULL: every bit counts */
+	size_t reply_len;
 	uint32_t min_reply_len;
 	uint32_t max_reply_len; /* 0 means no upper bound */
 };

@@ -682,6 +682,18 @@ dk_tcpc_abort(struct dk_tcpc *c)
 	enter_closed(c, DK_HC_OK);
 }
 
+/* No RST: the path to the peer is gone, and a probe wants its verdict now rather than
+ * after the retransmissions a kernel would spend on a soft error. */
+bool
+dk_tcpc_icmp_unreach(struct dk_tcpc *c, uint32_t seq)
+{
+	if (c->state == DK_TCPC_CLOSED || c->state == DK_TCPC_TIME_WAIT ||
+	    SEQ_LT(seq, c->snd_una) || SEQ_GEQ(seq, c->snd_nxt))
+		return false;
+	enter_closed(c, DK_HC_ICMP_UNREACH);
+	return true;
+}
+
 enum dk_tcpc_state
 dk_tcpc_state(const struct dk_tcpc *c)
 {

@@ -105,6 +105,12 @@ size_t dk_tcpc_readable(const struct dk_tcpc *c);
 int dk_tcpc_shutdown(struct dk_tcpc *c, uint64_t now_us);
 /* Sends RST (when synchronised) and closes at once. */
 void dk_tcpc_abort(struct dk_tcpc *c);
+/*
+ * An ICMP destination unreachable quoting our segment with sequence number seq: the
+ * connection ends at once with DK_HC_ICMP_UNREACH. A quoted seq outside what is in flight
+ * [snd_una, snd_nxt) is not ours (RFC 5927) and returns false, changing nothing.
+ */
+bool dk_tcpc_icmp_unreach(struct dk_tcpc *c, uint32_t seq);
 uint64_t dk_tcpc_next_timeout(const struct dk_tcpc *c);
 void dk_tcpc_on_timer(struct dk_tcpc *c, uint64_t now_us);
 

@@ -198,6 +198,11 @@ static const struct err_case errs[] = {
 	{ "virtual_server 1.2.3.4 80 {\n real_server 10.0.0.1 80 {\n  TCP_CHECK {\n"
 	  "   connect_timeout -1\n  }\n }\n}\n",
 	  "k.conf:4: 'connect_timeout' must be a time in 0.001..3600 seconds, not '-1'" },
+	{ "virtual_server 1.2.3.4 53 {\n real_server 10.0.0.1 53 {\n  UDP_CHECK {\n"
+	  "   payload 5X\n  }\n }\n}\n", "k.conf:4: 'payload': '5X' is not a hex string" },
+	{ "virtual_server 1.2.3.4 53 {\n real_server 10.0.0.1 53 {\n  UDP_CHECK {\n"
+	  "   min_reply_length 300\n  }\n }\n}\n",
+	  "k.conf:3: min_reply_length 300 above max_reply_length 255" },
 	{ "global_defs {\n vrrp_version 4\n}\n",
 	  "k.conf:2: 'vrrp_version' must be a number in 2..3, not '4'" },
 	{ "vrrp_instance V\n", "k.conf:1: 'vrrp_instance' needs a { } block" },
@@ -293,6 +298,56 @@ test_dump_roundtrip(void **state)
 	}
 }
 
+static const char udp_text[] =
+	"virtual_server 192.0.2.10 53 {\n protocol UDP\n"
+	" real_server 198.51.100.11 53 {\n"
+	"  UDP_CHECK {\n   payload Ab12f 3 456 546443123\n"
+	"   require_reply 504f 4e47 2dX\n   min_reply_length 4\n   max_reply_length 16\n  }\n"
+	"  UDP_CHECK {\n  }\n }\n}\n";
+
+static void
+test_udp_check(void **state)
+{
+	static const uint8_t payload[] = { 0xab, 0x12, 0x0f, 0x03, 0x45, 0x06, 0x54, 0x64, 0x43,
+					   0x12, 0x03 };
+	static const uint8_t reply[] = { 0x50, 0x4f, 0x4e, 0x47, 0x2d, 0x00 };
+	static const uint8_t mask[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0 };
+	struct dk_conf *a = load(udp_text, 0), *b;
+	const struct dk_conf_checker *k = &a->vs[0].rs[0].checkers[0];
+	char *d = NULL;
+	size_t l;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(problems, 0);
+	assert_int_equal(k->udp_payload_len, sizeof(payload));
+	assert_memory_equal(k->udp_payload, payload, sizeof(payload));
+	assert_true(k->require_reply);
+	assert_int_equal(k->udp_reply_len, sizeof(reply));
+	assert_memory_equal(k->udp_reply, reply, sizeof(reply));
+	assert_memory_equal(k->udp_reply_mask, mask, sizeof(mask));
+	assert_int_equal(k->min_reply_len, 4);
+	assert_int_equal(k->max_reply_len, 16);
+	/* keepalived's defaults: no payload, no reply required, 0..255 bytes */
+	k = &a->vs[0].rs[0].checkers[1];
+	assert_int_equal(k->udp_payload_len, 0);
+	assert_false(k->require_reply);
+	assert_int_equal(k->min_reply_len, 0);
+	assert_int_equal(k->max_reply_len, 255);
+	/* dump parses back to the same checkers, wildcard nibble included */
+	f = open_memstream(&d, &l);
+	dk_conf_dump(a, f);
+	fclose(f);
+	assert_non_null(strstr(d, "require_reply 50 4f 4e 47 2d 0X\n"));
+	b = load(d, 0);
+	assert_true(dk_conf_equal(a, b));
+	b->vs[0].rs[0].checkers[0].udp_payload[0] ^= 1;
+	assert_false(dk_conf_rs_equal(&a->vs[0].rs[0], &b->vs[0].rs[0]));
+	free(d);
+	dk_conf_free(a);
+	dk_conf_free(b);
+}
+
 static void
 test_ports_profile(void **state)
 {
@@ -322,6 +377,7 @@ main(void)
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_equal_helpers),
 		cmocka_unit_test(test_dump_roundtrip),
+		cmocka_unit_test(test_udp_check),
 		cmocka_unit_test(test_ports_profile),
 	};
 

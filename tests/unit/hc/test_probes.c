@@ -159,6 +159,8 @@ dns_check(void **state)
 static void
 udp_check(void **state)
 {
+	static const uint8_t want[] = { 'P', 'O', 'N', 'G', '-', 0x40 };
+	static const uint8_t mask[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xf0 };
 	struct dk_hc_udp_conf c = { .payload = (const uint8_t *)"ping", .payload_len = 4,
 				    .require_reply = true, .min_reply_len = 2,
 				    .max_reply_len = 8 };
@@ -167,16 +169,41 @@ udp_check(void **state)
 	(void)state;
 	begin(&r, DK_HC_KIND_UDP, &c, DK_HC_PENDING);
 	assert_int_equal(r.out.len, 4);
+	assert_memory_equal(r.out.data, "ping", 4);
 	assert_int_equal(ins(&r, "pong"), DK_HC_OK);
 	assert_int_equal(ins(&r, "p"), DK_HC_REPLY_TOO_SHORT);
 	assert_int_equal(ins(&r, "123456789"), DK_HC_REPLY_TOO_LONG);
 	assert_int_equal(dk_hc_probe_eof(r.p), DK_HC_NO_REPLY);
 	end(&r);
+	/* the reply's content: compared as far as both go, masked nibbles ignored */
+	c.reply = want;
+	c.reply_mask = mask;
+	c.reply_len = sizeof(want);
+	begin(&r, DK_HC_KIND_UDP, &c, DK_HC_PENDING);
+	assert_int_equal(ins(&r, "PONG-M"), DK_HC_OK);
+	assert_int_equal(ins(&r, "PONG-O"), DK_HC_OK);
+	assert_int_equal(ins(&r, "PONG-\x50"), DK_HC_REPLY_MISMATCH);
+	assert_int_equal(ins(&r, "PANG-M"), DK_HC_REPLY_MISMATCH);
+	assert_int_equal(ins(&r, "PON"), DK_HC_OK);
+	assert_int_equal(ins(&r, "PONG-Mxy"), DK_HC_OK);
+	end(&r);
+	/* without a mask every bit counts */
+	c.reply_mask = NULL;
+	begin(&r, DK_HC_KIND_UDP, &c, DK_HC_PENDING);
+	assert_int_equal(ins(&r, "PONG-@"), DK_HC_OK);
+	assert_int_equal(ins(&r, "PONG-M"), DK_HC_REPLY_MISMATCH);
+	end(&r);
+	/* without require_reply any reply, and silence, pass: bounds are not applied */
 	c.require_reply = false;
 	begin(&r, DK_HC_KIND_UDP, &c, DK_HC_PENDING);
+	assert_int_equal(ins(&r, "123456789"), DK_HC_OK);
+	assert_int_equal(ins(&r, "x"), DK_HC_OK);
 	assert_int_equal(dk_hc_probe_eof(r.p), DK_HC_OK);
 	end(&r);
 	c.max_reply_len = 1;
+	assert_int_equal(dk_hc_probe_create(DK_HC_KIND_UDP, &c, &r.p), -EINVAL);
+	c.max_reply_len = 8;
+	c.reply = NULL;
 	assert_int_equal(dk_hc_probe_create(DK_HC_KIND_UDP, &c, &r.p), -EINVAL);
 }
 

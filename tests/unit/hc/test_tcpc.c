@@ -174,6 +174,36 @@ rst_to_syn_is_refused(void **state)
 }
 
 static void
+icmp_unreach_ends_at_once(void **state)
+{
+	struct dk_tcpc *c = mk(0);
+
+	(void)state;
+	dk_tcpc_connect(c, 0);
+	/* a quoted sequence number that is not in flight is someone else's */
+	assert_false(dk_tcpc_icmp_unreach(c, ISS + 1));
+	assert_false(dk_tcpc_icmp_unreach(c, ISS - 1));
+	assert_int_equal(dk_tcpc_state(c), DK_TCPC_SYN_SENT);
+	n_out = 0;
+	assert_true(dk_tcpc_icmp_unreach(c, ISS));
+	assert_int_equal(n_out, 0);
+	assert_int_equal(dk_tcpc_state(c), DK_TCPC_CLOSED);
+	assert_int_equal(dk_tcpc_error(c), DK_HC_ICMP_UNREACH);
+	assert_true(dk_tcpc_finished(c));
+	assert_int_equal(dk_tcpc_next_timeout(c), UINT64_MAX);
+	assert_false(dk_tcpc_icmp_unreach(c, ISS));
+	dk_tcpc_free(c);
+
+	/* established with data in flight: the quote must fall within it */
+	c = established(0, 1000);
+	assert_int_equal(dk_tcpc_send(c, "GET /", 5, 20), 5);
+	assert_false(dk_tcpc_icmp_unreach(c, ISS + 6));
+	assert_true(dk_tcpc_icmp_unreach(c, ISS + 3));
+	assert_int_equal(dk_tcpc_error(c), DK_HC_ICMP_UNREACH);
+	dk_tcpc_free(c);
+}
+
+static void
 bad_ack_in_syn_sent_gets_rst(void **state)
 {
 	struct dk_tcpc *c = mk(0);
@@ -489,6 +519,7 @@ main(void)
 		cmocka_unit_test(lost_synack_retransmits_with_backoff),
 		cmocka_unit_test(late_synack_after_retransmit),
 		cmocka_unit_test(rst_to_syn_is_refused),
+		cmocka_unit_test(icmp_unreach_ends_at_once),
 		cmocka_unit_test(bad_ack_in_syn_sent_gets_rst),
 		cmocka_unit_test(send_data_and_retransmit),
 		cmocka_unit_test(data_retries_exhausted),
