@@ -133,6 +133,7 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		dk_out_str(out, "protocol", v->proto == DK_LB_PROTO_UDP ? "UDP" : "TCP");
 		dk_out_str(out, "sched", v->c->lb_algo);
 		dk_out_str(out, "kind", kind_name(v->c->lb_kind));
+		dk_out_str(out, "conn_full_policy", v->c->conn_full_stateless ? "stateless" : "drop");
 		dk_out_bool(out, "quorum_up", v->quorum_up);
 		dk_out_arr_begin(out, "real_servers");
 		for (unsigned r = 0; r < v->n_rs; r++) {

@@ -70,6 +70,8 @@ build_table(struct dk_app *app, struct dk_lb_table **out)
 		sp[i].proto = v->proto;
 		sp[i].sched = c->lb_algo;
 		sp[i].fwd = fwd_of(c->lb_kind);
+		if (c->conn_full_stateless)
+			sp[i].flags |= DK_LB_SVC_F_STATELESS;
 		sp[i].persist_timeout_s = (uint32_t)(c->persistence_timeout_us / DK_USEC_PER_SEC);
 		if (c->persistence_granularity.addr.af)
 			sp[i].persist_prefix_len = c->persistence_granularity.len;
@@ -390,6 +392,7 @@ dk_app_lb_init(struct dk_app *app)
 	p.laddrs = g->laddrs;
 	p.n_laddrs = g->n_laddrs;
 	p.seed = app->start_us;
+	p.max_conns = app->conf->global.lb_conn_table_size;
 	rc = dk_dp_lb_create(&p, &g->dp);
 	if (rc < 0)
 		return rc;

@@ -104,6 +104,7 @@ static const struct dk_kw global_kws[] = {
 	KW_FN("vrrp_mcast_group6", g_mcast, 1),
 	KW_FN("script_user", g_user, 1),
 	KW_FLAG("enable_script_security", GL, enable_script_security),
+	KW_UINT("lb_conn_table_size", GL, lb_conn_table_size, 16, 1u << 26),
 	IGNORED_GLOBALS,
 	KW_END,
 };

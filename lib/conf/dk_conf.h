@@ -227,6 +227,7 @@ struct dk_conf_vs {
 	char lb_algo[16];              /* default wlc */
 	enum dk_conf_lb_kind lb_kind;  /* default NAT */
 	char laddr_group[DK_CONF_NAMESIZ]; /* dpkeep FNAT local addresses */
+	bool conn_full_stateless;      /* dpkeep: table full -> Maglev, no entry */
 	uint64_t persistence_timeout_us; /* 0: none; bare keyword: 360 s */
 	struct dk_prefix persistence_granularity;
 	unsigned quorum;               /* default 1 */
@@ -289,6 +290,7 @@ struct dk_conf_global {
 	bool script_user_set;
 	char script_user[DK_CONF_NAMESIZ];
 	bool enable_script_security;
+	uint32_t lb_conn_table_size;      /* dpkeep: entries per worker; 0: 65536 */
 	char (*notification_email)[256];
 	unsigned n_notification_email;
 };

@@ -98,6 +98,8 @@ dump_global(const struct dk_conf_global *g, FILE *f)
 	if (g->script_user_set)
 		kv_str(f, 4, "script_user", g->script_user);
 	kv_flag(f, 4, "enable_script_security", g->enable_script_security);
+	if (g->lb_conn_table_size)
+		fprintf(f, "    lb_conn_table_size %u\n", g->lb_conn_table_size);
 	fprintf(f, "}\n\n");
 }
 
@@ -298,6 +300,8 @@ dump_vs(const struct dk_conf_vs *vs, FILE *f)
 	kv_flag(f, 4, "inhibit_on_failure", vs->inhibit_on_failure);
 	fprintf(f, "    lb_algo %s\n    lb_kind %s\n", vs->lb_algo, dk_conf_lb_kind_name(vs->lb_kind));
 	kv_str(f, 4, "laddr_group", vs->laddr_group);
+	if (vs->conn_full_stateless)
+		fprintf(f, "    conn_full_policy stateless\n");
 	if (vs->key != DK_CONF_VS_FWMARK)
 		fprintf(f, "    protocol %s\n", dk_conf_proto_name(vs->proto));
 	if (vs->persistence_timeout_us)

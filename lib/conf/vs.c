@@ -170,12 +170,27 @@ sorry(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 		dk_kw_error(c, n, "bad sorry_server port '%s'", n->args[1]);
 }
 
+/* dpkeep: what a new flow gets when its worker's connection table is full. */
+static void
+conn_full(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	VSS *vs = obj;
+
+	if (strcmp(n->args[0], "stateless") == 0)
+		vs->conn_full_stateless = true;
+	else if (strcmp(n->args[0], "drop") == 0)
+		vs->conn_full_stateless = false;
+	else
+		dk_kw_error(c, n, "conn_full_policy is stateless or drop, not '%s'", n->args[0]);
+}
+
 static const struct dk_kw vs_kws[] = {
 	KW_FN("lb_algo", lb_algo, 1),
 	KW_FN("lvs_sched", lb_algo, 1),
 	KW_FN("lb_kind", lb_kind, 1),
 	KW_FN("lvs_method", lb_kind, 1),
 	KW_STR("laddr_group", VSS, laddr_group),
+	KW_FN("conn_full_policy", conn_full, 1),
 	KW_FN("protocol", protocol, 1),
 	KW_FN("persistence_timeout", persistence, 0),
 	KW_FN("persistence_granularity", granularity, 1),
@@ -270,6 +285,10 @@ virtual_server(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 		dk_kw_error(c, n, "lb_kind FNAT needs laddr_group");
 	if (vs->laddr_group[0] && vs->lb_kind != DK_CONF_LB_FNAT)
 		dk_kw_error(c, n, "laddr_group is only for lb_kind FNAT");
+	/* NAT and FNAT replies need the entry to be translated back. */
+	if (vs->conn_full_stateless && vs->lb_kind != DK_CONF_LB_DR &&
+	    vs->lb_kind != DK_CONF_LB_TUN)
+		dk_kw_error(c, n, "conn_full_policy stateless needs lb_kind DR or TUN");
 	return;
 bad:
 	conf->n_vs--;

@@ -36,6 +36,8 @@
 	X(DK_DP_LB_C_NO_BACKEND, "drop_no_backend") \
 	X(DK_DP_LB_C_NO_CONN, "drop_no_conn") \
 	X(DK_DP_LB_C_CONN_FULL, "drop_conn_table_full") \
+	X(DK_DP_LB_C_STATELESS_FULL, "stateless_conn_table_full") \
+	X(DK_DP_LB_C_STATELESS_NO_CONN, "stateless_no_conn") \
 	X(DK_DP_LB_C_NO_HOP, "drop_no_next_hop") \
 	X(DK_DP_LB_C_NO_CLIENT_L2, "drop_no_client_l2") \
 	X(DK_DP_LB_C_FNAT_NO_PORT, "drop_fnat_no_port") \

@@ -3,6 +3,7 @@
  * one), rewrite per forwarding method and queue for transmission on this worker's own
  * TX queue of the egress port.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -11,6 +12,7 @@
 #include "dk_dp_capture.h"
 #include "dk_dp_lb_priv.h"
 #include "dk_dp_lb_rw.h"
+#include "dk_lb_sched.h"
 #include "dk_pkt.h"
 
 #define ETH_HLEN 14
@@ -99,10 +101,11 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 	uint16_t lport = 0;
 	int rc;
 
-	/* As IPVS: only a SYN opens a TCP flow; a stray segment has nothing to join. */
+	/* As IPVS: only a SYN opens a TCP flow; a stray segment has nothing to join, unless
+	 * it belongs to a flow the stateless policy forwarded without an entry. */
 	if (pi->proto == DK_LB_PROTO_TCP &&
 	    (pi->tcp_flags & (DK_TCP_SYN | DK_TCP_ACK | DK_TCP_RST | DK_TCP_FIN)) != DK_TCP_SYN)
-		return DK_DP_LB_C_NO_CONN;
+		return svc->stateless_mh ? DK_DP_LB_C_STATELESS_NO_CONN : DK_DP_LB_C_NO_CONN;
 	if (dk_lb_schedule_persist(x->snap->lb, svc, x->ct, &sc, &b) == DK_LB_SCHED_NO_BACKEND)
 		return DK_DP_LB_C_NO_BACKEND;
 	cn.backend_slot = b->slot;
@@ -120,7 +123,8 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 	if (rc < 0) {
 		if (svc->fwd == DK_LB_FWD_FNAT)
 			dk_lb_fnat_release(x->fnat, li, lport);
-		return DK_DP_LB_C_CONN_FULL;
+		return svc->stateless_mh && rc == -ENOSPC ? DK_DP_LB_C_STATELESS_FULL :
+							    DK_DP_LB_C_CONN_FULL;
 	}
 	x->cnt[DK_DP_LB_C_NEW]++;
 	return -1;
@@ -151,7 +155,8 @@ to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	const struct dk_dp_lb_hop *hop = &x->snap->hops[b->slot];
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = m->pkt_len;
-	const struct dk_conn_key *r = &c->key[DK_CONN_DIR_REPLY];
+	/* No entry (stateless) only for DR and TUN, which never read the reply key. */
+	const struct dk_conn_key *r = c ? &c->key[DK_CONN_DIR_REPLY] : NULL;
 
 	if (!hop->valid) {
 		drop(x, m, DK_DP_LB_C_NO_HOP);
@@ -205,6 +210,23 @@ to_client(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	return DK_DP_LB_DONE;
 }
 
+/* Without an entry: the service's Maglev table names the backend, the same one for
+ * every packet of the flow (DR and TUN only: nothing has to be translated back). */
+static int
+stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	  const struct dk_pkt_info *pi, const struct dk_lb_service *svc,
+	  enum dk_dp_lb_counter why)
+{
+	uint32_t idx;
+
+	if (dk_lb_mh_stateless_pick(svc, &pi->src, pi->sport, &idx) != DK_LB_SCHED_OK) {
+		drop(x, m, DK_DP_LB_C_NO_BACKEND);
+		return DK_DP_LB_DONE;
+	}
+	x->cnt[why]++;
+	return to_backend(lb, x, m, pi, NULL, svc, &svc->backends[idx]);
+}
+
 static int
 forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_t in_port,
 	const struct dk_pkt_info *pi, const struct dk_lb_service *svc)
@@ -222,6 +244,8 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 		if (svc == NULL)
 			return DK_DP_LB_KEEP;
 		why = new_conn(x, svc, pi, &k, &c);
+		if (why == DK_DP_LB_C_STATELESS_FULL || why == DK_DP_LB_C_STATELESS_NO_CONN)
+			return stateless(lb, x, m, pi, svc, (enum dk_dp_lb_counter)why);
 		if (why >= 0) {
 			drop(x, m, (enum dk_dp_lb_counter)why);
 			return DK_DP_LB_DONE;

@@ -40,6 +40,8 @@ enum dk_lb_fwd {
 /* Service flags; the hash flags are keepalived's sh-port/mh-port, sh-fallback/mh-fallback. */
 #define DK_LB_SVC_F_HASH_PORT 0x1u
 #define DK_LB_SVC_F_HASH_FALLBACK 0x2u
+/* dpkeep: a full conn table forwards new flows by a Maglev table, without an entry. */
+#define DK_LB_SVC_F_STATELESS 0x4u
 
 enum dk_lb_verdict {
 	DK_LB_SCHED_OK,
@@ -117,6 +119,7 @@ struct dk_lb_service {
 	uint16_t *avail;
 	uint32_t n_avail;
 	uint32_t mh_table_size;
+	const void *stateless_mh;	/* under DK_LB_SVC_F_STATELESS: a Maglev table */
 	uint64_t lblc_expire_us;
 	uint64_t lblcr_set_expire_us;
 };

@@ -101,6 +101,16 @@ dk_lb_hash_member(const struct dk_lb_service *svc, const struct dk_lb_backend *b
 /* Maglev lookup table of an mh service (entries index svc->backends), else NULL. */
 const uint16_t *dk_lb_mh_lookup(const struct dk_lb_service *svc, uint32_t *size);
 
+/*
+ * The stateless fallback: a Maglev table over svc's backends whatever its scheduler,
+ * and a pick on (src, sport) that every packet of a flow repeats without state.
+ */
+int dk_lb_mh_stateless_init(struct dk_lb_service *svc);
+void dk_lb_mh_stateless_fini(struct dk_lb_service *svc);
+enum dk_lb_verdict dk_lb_mh_stateless_pick(const struct dk_lb_service *svc,
+					   const struct dk_addr *src, uint16_t sport,
+					   uint32_t *idx);
+
 /* Hash of an address (and optionally a port) for the hashing schedulers. */
 uint64_t dk_lb_hash_addr(const struct dk_addr *a, uint16_t port, uint64_t seed);
 

@@ -211,6 +211,11 @@ build_service(struct dk_lb_table *t, const struct dk_lb_service_params *p, uint3
 	}
 	/* Only now may dk_lb_table_free call fini: init has run and succeeded. */
 	s->sched = ops;
+	if (s->flags & DK_LB_SVC_F_STATELESS) {
+		rc = dk_lb_mh_stateless_init(s);
+		if (rc < 0)
+			return rc;
+	}
 	s->n_workers = t->n_workers;
 	if (ops->wstate_size) {
 		s->wstate_stride = (ops->wstate_size + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
@@ -300,6 +305,7 @@ dk_lb_table_free(struct dk_lb_table *t)
 
 		if (s->sched && s->sched->fini)
 			s->sched->fini(s);
+		dk_lb_mh_stateless_fini(s);
 		free(s->wstate);
 		free((void *)s->sorry);
 		free(s->avail);

@@ -97,14 +97,14 @@ mh_fill(const struct dk_lb_service *svc, struct mh_data *d, struct mh_perm *perm
 }
 
 static int
-mh_init(struct dk_lb_service *svc)
+mh_build(const struct dk_lb_service *svc, const void **out)
 {
 	struct mh_perm *perm = NULL;
 	struct mh_data *d = NULL;
 	uint32_t g = 0, i;
 	int rc = -EINVAL;
 
-	svc->sched_data = NULL;
+	*out = NULL;
 	if (svc->mh_table_size > MH_MAX_SIZE || !is_prime(svc->mh_table_size) ||
 	    svc->mh_table_size < 3)
 		goto out;
@@ -121,13 +121,19 @@ mh_init(struct dk_lb_service *svc)
 		goto out;
 	d->size = svc->mh_table_size;
 	mh_fill(svc, d, perm, g);
-	svc->sched_data = d;
+	*out = d;
 	d = NULL;
 	rc = 0;
 out:
 	free(d);
 	free(perm);
 	return rc;
+}
+
+static int
+mh_init(struct dk_lb_service *svc)
+{
+	return mh_build(svc, &svc->sched_data);
 }
 
 static void
@@ -138,30 +144,58 @@ mh_fini(struct dk_lb_service *svc)
 }
 
 static enum dk_lb_verdict
-mh_schedule(const struct dk_lb_service *svc, void *ws, const struct dk_lb_sched_ctx *ctx,
-	    uint32_t *idx)
+mh_pick(const struct dk_lb_service *svc, const struct mh_data *d, const struct dk_addr *src,
+	uint16_t port, uint32_t *idx)
 {
-	const struct mh_data *d = svc->sched_data;
-	uint16_t port = (svc->flags & DK_LB_SVC_F_HASH_PORT) ? ctx->sport : 0;
 	uint64_t h;
 	uint32_t r;
 
-	(void)ws;
 	if (d == NULL)
 		return DK_LB_SCHED_NO_BACKEND;
-	h = dk_lb_hash_addr(&ctx->src, port, MH_SEED_FLOW);
+	h = dk_lb_hash_addr(src, port, MH_SEED_FLOW);
 	*idx = d->lookup[h % d->size];
 	if (dk_lb_backend_available(&svc->backends[*idx]))
 		return DK_LB_SCHED_OK;
 	if (!(svc->flags & DK_LB_SVC_F_HASH_FALLBACK) || svc->n_avail == 0)
 		return DK_LB_SCHED_NO_BACKEND;
 	for (r = 1; r <= MH_FALLBACK_TRIES; r++) {
-		*idx = d->lookup[dk_lb_hash_addr(&ctx->src, port, MH_SEED_FLOW + r) % d->size];
+		*idx = d->lookup[dk_lb_hash_addr(src, port, MH_SEED_FLOW + r) % d->size];
 		if (dk_lb_backend_available(&svc->backends[*idx]))
 			return DK_LB_SCHED_OK;
 	}
 	*idx = svc->avail[h % svc->n_avail];
 	return DK_LB_SCHED_OK;
+}
+
+static enum dk_lb_verdict
+mh_schedule(const struct dk_lb_service *svc, void *ws, const struct dk_lb_sched_ctx *ctx,
+	    uint32_t *idx)
+{
+	(void)ws;
+	return mh_pick(svc, svc->sched_data, &ctx->src,
+		       (svc->flags & DK_LB_SVC_F_HASH_PORT) ? ctx->sport : 0, idx);
+}
+
+int
+dk_lb_mh_stateless_init(struct dk_lb_service *svc)
+{
+	return mh_build(svc, &svc->stateless_mh);
+}
+
+void
+dk_lb_mh_stateless_fini(struct dk_lb_service *svc)
+{
+	free((void *)svc->stateless_mh);
+	svc->stateless_mh = NULL;
+}
+
+/* The client's port is always hashed: without it one client's flows would all pile on
+ * one backend, and without an entry there is no persistence to keep anyway. */
+enum dk_lb_verdict
+dk_lb_mh_stateless_pick(const struct dk_lb_service *svc, const struct dk_addr *src,
+			uint16_t sport, uint32_t *idx)
+{
+	return mh_pick(svc, svc->stateless_mh, src, sport, idx);
 }
 
 const struct dk_lb_sched_ops dk_lb_sched_mh = {
