@@ -206,6 +206,7 @@ refresh_tick(struct dk_timer *t, void *arg, uint64_t now_us)
 	struct dk_app *app = arg;
 
 	refresh(app, false);
+	dk_dp_lb_load_publish(app->lb->dp);
 	dk_timer_arm(app->wheel, t, now_us + REFRESH_US);
 }
 

@@ -72,6 +72,8 @@ ctx_free(struct dk_dp_lb_ctx *x)
 	if (x->fnat)
 		dk_lb_fnat_free(x->fnat);
 	free(x->load);
+	free(x->others_buf[0]);
+	free(x->others_buf[1]);
 	free(x->stats);
 	free(x->l2);
 	free(x);
@@ -94,8 +96,13 @@ ctx_create(const struct dk_dp_lb_params *p, struct dk_dp_lb *lb, unsigned idx,
 	x->load = calloc(p->max_slots ? p->max_slots : 1, sizeof(*x->load));
 	x->stats = calloc(p->max_slots ? p->max_slots : 1, sizeof(*x->stats));
 	x->l2 = calloc(DK_DP_LB_CLIENT_L2_SIZE, sizeof(*x->l2));
-	if (x->load == NULL || x->stats == NULL || x->l2 == NULL)
+	for (unsigned i = 0; i < 2; i++)
+		x->others_buf[i] = calloc(p->max_slots ? p->max_slots : 1,
+					  sizeof(*x->others_buf[i]));
+	if (x->load == NULL || x->stats == NULL || x->l2 == NULL || x->others_buf[0] == NULL ||
+	    x->others_buf[1] == NULL)
 		goto fail;
+	x->others_pub = x->others_buf[0];
 	if (p->n_laddrs) {
 		struct dk_lb_fnat_params fp = { .laddrs = p->laddrs, .n_laddrs = p->n_laddrs,
 						.worker = idx, .n_workers = lb->n_workers };
@@ -138,8 +145,12 @@ dk_dp_lb_create(const struct dk_dp_lb_params *p, struct dk_dp_lb **out)
 	lb->dp = p->dp;
 	lb->n_workers = p->dp->n_workers;
 	lb->max_conns = p->max_conns ? p->max_conns : 65536;
+	lb->max_slots = p->max_slots ? p->max_slots : 1;
 	lb->tsc_hz = rte_get_tsc_hz();
 	rc = -ENOMEM;
+	lb->load_total = calloc(lb->max_slots, sizeof(*lb->load_total));
+	if (lb->load_total == NULL)
+		goto fail;
 	qsz = rte_rcu_qsbr_get_memsize(n_ctx);
 	lb->qs = rte_zmalloc("dk_lb_qsbr", qsz, RTE_CACHE_LINE_SIZE);
 	if (lb->qs == NULL)
@@ -199,6 +210,7 @@ dk_dp_lb_free(struct dk_dp_lb *lb)
 	for (unsigned i = 0; i <= DK_DP_MAX_WORKERS; i++)
 		ctx_free(lb->ctx[i]);
 	rte_free(lb->qs);
+	free(lb->load_total);
 	free(lb);
 	return s;
 }
@@ -220,6 +232,28 @@ dk_dp_lb_publish(struct dk_dp_lb *lb, struct dk_dp_lb_snap *snap)
 	/* Contexts hold a snapshot only inside a burst, so this waits one burst at most. */
 	rte_rcu_qsbr_synchronize(lb->qs, RTE_QSBR_THRID_INVALID);
 	return old;
+}
+
+void
+dk_dp_lb_load_publish(struct dk_dp_lb *lb)
+{
+	const struct dk_lb_load *mine[DK_DP_MAX_WORKERS];
+	struct dk_lb_load *spare[DK_DP_MAX_WORKERS];
+
+	/* One worker has no others: its own live counters are the whole story. */
+	if (lb->n_workers < 2)
+		return;
+	for (unsigned w = 0; w < lb->n_workers; w++) {
+		struct dk_dp_lb_ctx *x = lb->ctx[w];
+
+		mine[w] = x->load;
+		spare[w] = x->others_pub == x->others_buf[0] ? x->others_buf[1] : x->others_buf[0];
+	}
+	dk_lb_load_aggregate(mine, lb->n_workers, lb->max_slots, lb->load_total, spare);
+	for (unsigned w = 0; w < lb->n_workers; w++)
+		__atomic_store_n(&lb->ctx[w]->others_pub, spare[w], __ATOMIC_RELEASE);
+	/* The buffers just retired are written next time: no burst may still read them. */
+	rte_rcu_qsbr_synchronize(lb->qs, RTE_QSBR_THRID_INVALID);
 }
 
 const struct dk_lb_load *
@@ -311,6 +345,7 @@ burst_begin(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x)
 {
 	rte_rcu_qsbr_thread_online(lb->qs, x->idx);
 	x->snap = __atomic_load_n(&lb->cur, __ATOMIC_ACQUIRE);
+	x->others = __atomic_load_n(&x->others_pub, __ATOMIC_ACQUIRE);
 	x->now_us = dk_dp_lb_now_us(lb);
 }
 
@@ -319,6 +354,7 @@ burst_end(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x)
 {
 	dk_dp_lb_tx_flush(lb, x);
 	x->snap = NULL;
+	x->others = NULL;
 	rte_rcu_qsbr_thread_offline(lb->qs, x->idx);
 }
 

@@ -98,6 +98,8 @@ struct dk_dp_lb {
 	struct dk_dp *dp;
 	unsigned n_workers;
 	uint32_t max_conns;	/* per worker */
+	uint32_t max_slots;
+	struct dk_lb_load *load_total;	/* scratch of dk_dp_lb_load_publish */
 	struct dk_dp_lb_snap *cur;
 	struct rte_rcu_qsbr *qs;
 	uint64_t tsc_hz;
@@ -120,6 +122,12 @@ struct dk_dp_lb_snap *dk_dp_lb_publish(struct dk_dp_lb *lb, struct dk_dp_lb_snap
 /* Per-worker arrays indexed by slot, for the control lcore to sum (relaxed reads). */
 const struct dk_lb_load *dk_dp_lb_load(const struct dk_dp_lb *lb, unsigned worker);
 const struct dk_lb_stats *dk_dp_lb_stats(const struct dk_dp_lb *lb, unsigned worker);
+/*
+ * Sums the workers' loads and gives each worker the sum of the others', so lc/wlc and
+ * friends see every worker's connections (lagging by the call period). Waits for an RCU
+ * grace period (one burst) before it returns; control lcore only.
+ */
+void dk_dp_lb_load_publish(struct dk_dp_lb *lb);
 /*
  * Asks a worker for a copy of its connections and waits up to timeout_us for it (the
  * control lcore's caller blocks that long at most). -ETIMEDOUT: the worker did not

@@ -93,7 +93,8 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 {
 	struct dk_lb_sched_ctx sc = { .src = pi->src, .dst = pi->dst, .sport = pi->sport,
 				      .dport = pi->dport, .proto = pi->proto, .worker = x->idx,
-				      .now_us = x->now_us, .local = x->load };
+				      .now_us = x->now_us, .others = x->others,
+				      .local = x->load };
 	struct dk_conn_new cn = { .orig = k, .tcp_flags = pi->tcp_flags };
 	const struct dk_lb_backend *b;
 	struct dk_conn_key rk;

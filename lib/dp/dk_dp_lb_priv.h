@@ -23,6 +23,11 @@ struct dk_dp_lb_ctx {
 	struct dk_lb_fnat *fnat;
 	struct dk_dp_lb_client *l2;
 	struct dk_dp_lb_snap *snap;	/* inside a burst only */
+	/* The other workers' load per slot, as last summed by the control lcore: two
+	 * buffers, one published (others_pub), read only inside a burst (others). */
+	struct dk_lb_load *others_buf[2];
+	struct dk_lb_load *others_pub;
+	const struct dk_lb_load *others;
 	uint64_t now_us;
 	uint64_t next_expire_us;
 	uint64_t cnt[DK_DP_LB_C_MAX];
