@@ -30,6 +30,7 @@
 #define DK_DP_LB_COUNTERS(X) \
 	X(DK_DP_LB_C_FWD, "forwarded") \
 	X(DK_DP_LB_C_REPLIES, "replies_forwarded") \
+	X(DK_DP_LB_C_MSS_CLAMPED, "tun_mss_clamped") \
 	X(DK_DP_LB_C_NEW, "new_conns") \
 	X(DK_DP_LB_C_REDIRECT, "redirected") \
 	X(DK_DP_LB_C_REDIRECT_FULL, "drop_redirect_ring_full") \

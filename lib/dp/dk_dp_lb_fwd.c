@@ -176,6 +176,12 @@ to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 			     b->port);
 		break;
 	case DK_LB_FWD_TUN:
+		/* The outer header takes 20 bytes of the egress MTU: ask the peers for
+		 * segments that still fit once encapsulated. */
+		if (pi->proto == DK_LB_PROTO_TCP && (pi->tcp_flags & DK_TCP_SYN) &&
+		    dk_dp_lb_mss_clamp(d + pi->l4_off, pi->payload_off - pi->l4_off,
+				       (uint16_t)(lb->dp->ports[hop->port].mtu - IPIP_HLEN - 40)))
+			x->cnt[DK_DP_LB_C_MSS_CLAMPED]++;
 		if (encap_ipip(m, pi, hop->src4, b->addr.v4) < 0) {
 			drop(x, m, DK_DP_LB_C_NO_ROOM);
 			return DK_DP_LB_DONE;

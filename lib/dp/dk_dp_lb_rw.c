@@ -12,6 +12,9 @@
 #define UDP_CKSUM_OFF 6
 #define PROTO_TCP 6
 #define PROTO_IPIP 4
+#define TCPOPT_END 0
+#define TCPOPT_NOP 1
+#define TCPOPT_MSS 2
 
 void
 dk_dp_lb_rw4(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
@@ -60,4 +63,55 @@ dk_dp_lb_ipip4(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, uint32_t 
 	memcpy(hdr + IP4_DST_OFF, &dst_be, 4);
 	ck = dk_cksum(hdr, 20);
 	memcpy(hdr + IP4_CKSUM_OFF, &ck, 2);
+}
+
+/* The checksum covers 16-bit words from the header's start: a value at an odd offset
+ * straddles two of them. */
+static uint16_t
+patch16(uint8_t *l4, size_t off, uint16_t val_be, uint16_t ck)
+{
+	size_t w = off & ~(size_t)1;
+	size_t n = off & 1 ? 4 : 2;
+	uint16_t old[2], new[2];
+
+	memcpy(old, l4 + w, n);
+	memcpy(l4 + off, &val_be, 2);
+	memcpy(new, l4 + w, n);
+	for (size_t i = 0; i < n / 2; i++)
+		ck = dk_cksum_update16(ck, old[i], new[i]);
+	return ck;
+}
+
+bool
+dk_dp_lb_mss_clamp(uint8_t *l4, size_t hlen, uint16_t max_mss)
+{
+	size_t o = 20;
+
+	while (o < hlen) {
+		uint8_t kind = l4[o], len;
+
+		if (kind == TCPOPT_END)
+			break;
+		if (kind == TCPOPT_NOP) {
+			o++;
+			continue;
+		}
+		if (o + 1 >= hlen)
+			break;
+		len = l4[o + 1];
+		if (len < 2 || o + len > hlen)
+			break;
+		if (kind == TCPOPT_MSS && len == 4) {
+			uint16_t mss = (uint16_t)(l4[o + 2] << 8 | l4[o + 3]), ck;
+
+			if (mss <= max_mss)
+				return false;
+			memcpy(&ck, l4 + TCP_CKSUM_OFF, 2);
+			ck = patch16(l4, o + 2, htons(max_mss), ck);
+			memcpy(l4 + TCP_CKSUM_OFF, &ck, 2);
+			return true;
+		}
+		o += len;
+	}
+	return false;
 }

@@ -6,6 +6,8 @@
 #ifndef DK_DP_LB_RW_H
 #define DK_DP_LB_RW_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Which end of the datagram a rewrite changes. */
@@ -28,5 +30,12 @@ void dk_dp_lb_rw4(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end
  */
 void dk_dp_lb_ipip4(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, uint32_t src_be,
 		    uint32_t dst_be);
+
+/*
+ * Lowers the MSS option of a TCP segment whose header (hlen bytes with options) starts
+ * at l4 to max_mss when it is larger, patching the checksum. Returns whether it did.
+ * Used on SYNs that leave encapsulated, so the far end sends segments that still fit.
+ */
+bool dk_dp_lb_mss_clamp(uint8_t *l4, size_t hlen, uint16_t max_mss);
 
 #endif

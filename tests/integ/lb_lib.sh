@@ -51,3 +51,28 @@ wait_for() {
 	echo "timed out waiting for $d" >&2
 	return 1
 }
+
+# ipip_rs N VIP: rsN decapsulates IPIP and holds VIP on "ipip0". The lab's kernel may
+# have no ipip module, so a raw socket (protocol 4) takes the outer packets and a TUN
+# device hands the inner ones to the kernel, as tunl0 would.
+ipip_rs() {
+	local n=$1 vip=$2
+	nsx "rs$n" python3 -c '
+import fcntl, os, socket, struct
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"ipip0", 0x0001 | 0x1000))
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 4)
+while True:
+	p = s.recv(65535)
+	os.write(fd, p[(p[0] & 15) * 4:])
+' &
+	echo $! >"$TMP/ipip-rs$n.pid"
+	wait_for "ipip0 in rs$n" 5 nsx "rs$n" ip link show ipip0
+	nsx "rs$n" ip addr add "$vip/32" dev ipip0
+	nsx "rs$n" ip link set ipip0 up mtu 1480
+	# Inner sources arrive on ipip0 but route out of eth0: no reverse-path filter.
+	for c in all default ipip0 eth0; do
+		nsx "rs$n" sysctl -qw "net.ipv4.conf.$c.rp_filter=0"
+	done
+	nsx "rs$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
+}

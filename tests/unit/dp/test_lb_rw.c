@@ -14,6 +14,7 @@
 
 #define L3 14
 #define L4 34
+#define TCPOPT_NOP_BYTE 1
 
 /* A random IPv4 frame with valid checksums; returns its length. */
 static size_t
@@ -113,6 +114,68 @@ test_ipip_header(void **state)
 	assert_int_equal(out[L3 + 6] & 0x40, 0x40);
 }
 
+/* A SYN with MSS 1460 after pad NOPs (odd and even offsets) and random other options. */
+static size_t
+make_syn(uint8_t *f, unsigned seed, unsigned pad, size_t *mss_off)
+{
+	size_t len = make(f, 6, seed), o = L4 + 20;
+	uint16_t ck;
+	uint32_t sum;
+
+	memset(f + L4 + 20, TCPOPT_NOP_BYTE, 20);
+	o += pad;
+	f[o] = 8;	/* timestamps: something to step over */
+	f[o + 1] = 10;
+	o += 10;
+	f[o] = 2;
+	f[o + 1] = 4;
+	f[o + 2] = 1460 >> 8;
+	f[o + 3] = 1460 & 0xff;
+	*mss_off = o + 2;
+	f[L4 + 12] = 0xa0;	/* 40 bytes of header */
+	f[L4 + 13] = 0x02;
+	if (len < L4 + 40)
+		len = L4 + 40;
+	f[L3 + 2] = (uint8_t)((len - L3) >> 8);
+	f[L3 + 3] = (uint8_t)(len - L3);
+	memset(f + L3 + 10, 0, 2);
+	ck = dk_cksum(f + L3, 20);
+	memcpy(f + L3 + 10, &ck, 2);
+	memset(f + L4 + 16, 0, 2);
+	sum = dk_cksum_pseudo4(f + L3 + 12, f + L3 + 16, 6, (uint32_t)(len - L4));
+	ck = dk_cksum_finish(dk_cksum_add(sum, f + L4, len - L4));
+	memcpy(f + L4 + 16, &ck, 2);
+	return len;
+}
+
+static void
+test_mss_clamp(void **state)
+{
+	uint8_t f[256];
+	struct dk_pkt_info pi;
+
+	(void)state;
+	for (unsigned i = 0; i < 200; i++) {
+		size_t off, len = make_syn(f, i, i % 7, &off);
+
+		assert_true(dk_dp_lb_mss_clamp(f + L4, 40, 1440));
+		assert_int_equal(f[off] << 8 | f[off + 1], 1440);
+		assert_int_equal(dk_pkt_parse_ex(f, len, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		/* Already small enough: left alone. */
+		assert_false(dk_dp_lb_mss_clamp(f + L4, 40, 1460));
+		assert_int_equal(f[off] << 8 | f[off + 1], 1440);
+	}
+	/* No MSS option (NOPs only, then end): nothing to do. */
+	make_syn(f, 1, 0, &(size_t){ 0 });
+	memset(f + L4 + 20, 1, 19);
+	f[L4 + 39] = 0;
+	assert_false(dk_dp_lb_mss_clamp(f + L4, 40, 536));
+	/* An option claiming to run past the header stops the walk. */
+	f[L4 + 20] = 2;
+	f[L4 + 21] = 40;
+	assert_false(dk_dp_lb_mss_clamp(f + L4, 40, 536));
+}
+
 int
 main(void)
 {
@@ -120,6 +183,7 @@ main(void)
 		cmocka_unit_test(test_random_rewrites),
 		cmocka_unit_test(test_udp_without_checksum_stays_without),
 		cmocka_unit_test(test_ipip_header),
+		cmocka_unit_test(test_mss_clamp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
