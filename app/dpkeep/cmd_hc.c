@@ -17,22 +17,12 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* "connect_refused" for DK_HC_CONNECT_REFUSED: a stable token for scripts. */
-#define RESULT_TOKEN(name, str) #name,
-static const char *const result_tokens[] = { DK_HC_RESULTS(RESULT_TOKEN) };
-#undef RESULT_TOKEN
-
 static void
 out_result_token(struct dk_out *out, const char *key, enum dk_hc_result r)
 {
-	char tok[40];
-	const char *s = (unsigned)r < DK_HC_RESULT_MAX ? result_tokens[r] + 6 : "unknown";
-	size_t i;
+	char tok[HC_TOKEN_LEN];
 
-	for (i = 0; s[i] && i + 1 < sizeof(tok); i++)
-		tok[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
-	tok[i] = '\0';
-	dk_out_str(out, key, tok);
+	dk_out_str(out, key, hc_result_token(r, tok, sizeof(tok)));
 }
 
 static double
@@ -51,8 +41,7 @@ show_chk(struct dk_app *app, const struct hc_chk *k, struct dk_out *out)
 	dk_out_str(out, "vs", hc_vs_fmt(r->vs, buf, sizeof(buf)));
 	dk_out_str(out, "rs", hc_target_fmt(&r->c->ip, r->port, buf, sizeof(buf)));
 	dk_out_str(out, "kind", dk_hc_kind_str(k->kind));
-	dk_out_str(out, "target", hc_target_fmt(&k->dst, k->transport ==
-				DK_HC_TRANSPORT_ICMP ? 0 : k->dport, buf, sizeof(buf)));
+	dk_out_str(out, "target", hc_chk_target(k, buf, sizeof(buf)));
 	dk_out_str(out, "state", dk_hc_checker_up(k->st) ? "UP" : "DOWN");
 	dk_out_bool(out, "probing", k->busy);
 	out_result_token(out, "result", k->last);

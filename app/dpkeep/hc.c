@@ -27,6 +27,23 @@ static const char *const proto_names[] = {
 	[DK_CONF_PROTO_TCP] = "tcp", [DK_CONF_PROTO_UDP] = "udp", [DK_CONF_PROTO_SCTP] = "sctp",
 };
 
+/* "connect_refused" for DK_HC_CONNECT_REFUSED: a stable token for scripts. */
+#define RESULT_TOKEN(name, str) #name,
+static const char *const result_tokens[] = { DK_HC_RESULTS(RESULT_TOKEN) };
+#undef RESULT_TOKEN
+
+const char *
+hc_result_token(enum dk_hc_result r, char *buf, size_t len)
+{
+	const char *s = (unsigned)r < DK_HC_RESULT_MAX ? result_tokens[r] + 6 : "unknown";
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+	buf[i] = '\0';
+	return buf;
+}
+
 const char *
 hc_target_fmt(const struct dk_addr *a, uint16_t port, char *buf, size_t len)
 {
@@ -69,6 +86,13 @@ svc_fmt(const struct dk_addr *a, uint16_t port, enum dk_conf_proto proto, char *
 
 	snprintf(buf, len, "[%s]:%s:%u", dk_addr_fmt(a, ip, sizeof(ip)), proto_names[proto], port);
 	return buf;
+}
+
+const char *
+hc_chk_target(const struct hc_chk *k, char *buf, size_t len)
+{
+	return hc_target_fmt(&k->dst, k->transport == DK_HC_TRANSPORT_ICMP ? 0 : k->dport, buf,
+			     len);
 }
 
 /* A virtual server in log lines: [vip]:proto:port, or its group / fwmark. */

@@ -137,6 +137,11 @@ struct dk_app_hc {
 extern const char *const hc_counter_names[HC_C_MAX];
 
 /* hc.c */
+#define HC_TOKEN_LEN 40
+/* The result as a lower_snake_case token ("connect_refused"), for scripts and metrics. */
+const char *hc_result_token(enum dk_hc_result r, char *buf, size_t len);
+/* Where a checker probes: ip:port, or the ip alone for ICMP echo. */
+const char *hc_chk_target(const struct hc_chk *k, char *buf, size_t len);
 /* The attempt in flight ended with r (not PENDING): next url, or verdict and actions. */
 void hc_chk_done(struct hc_chk *k, enum dk_hc_result r);
 const char *hc_vs_fmt(const struct hc_vs *v, char *buf, size_t len);

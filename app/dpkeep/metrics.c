@@ -14,6 +14,7 @@
 #include "dk_buf.h"
 #include "dk_dp_capture.h"
 #include "dk_out.h"
+#include "hc_priv.h"
 #include "metrics.h"
 #include "vrrp_priv.h"
 
@@ -241,6 +242,61 @@ vrrp(struct dk_app *app, struct mx *m)
 						      "verdict", dk_vrrp_rx_verdict_name(v)));
 }
 
+/* One series per checker, named by its virtual and real server, kind and target. */
+static void
+hc(struct dk_app *app, struct mx *m)
+{
+	const struct dk_app_hc *h = app->hc;
+	unsigned n = h ? h->n_chk : 0;
+	struct { char vs[80], rs[DK_ADDRSTRLEN + 8], tg[DK_ADDRSTRLEN + 8]; } *lb = NULL;
+	char tok[HC_TOKEN_LEN];
+
+	if (n && (lb = calloc(n, sizeof(*lb))) == NULL) {
+		m->rc |= -ENOMEM;
+		n = 0;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const struct hc_chk *k = &h->chk[i];
+
+		hc_vs_fmt(k->rs->vs, lb[i].vs, sizeof(lb[i].vs));
+		hc_target_fmt(&k->rs->c->ip, k->rs->port, lb[i].rs, sizeof(lb[i].rs));
+		hc_chk_target(k, lb[i].tg, sizeof(lb[i].tg));
+	}
+#define CHK(i) "vs", lb[i].vs, "rs", lb[i].rs, "kind", dk_hc_kind_str(h->chk[i].kind), \
+	"target", lb[i].tg
+	family(m, "dpkeep_hc_checker_up", "gauge", "1 while the health checker is UP, 0 DOWN.");
+	for (unsigned i = 0; i < n; i++)
+		su(m, dk_hc_checker_up(h->chk[i].st), L(CHK(i)));
+	family(m, "dpkeep_hc_checker_last_result", "gauge",
+	       "1, labelled with the result of the checker's last finished probe.");
+	for (unsigned i = 0; i < n; i++)
+		su(m, 1, L(CHK(i), "result", hc_result_token(h->chk[i].last, tok, sizeof(tok))));
+	family(m, "dpkeep_hc_checker_probes_total", "counter",
+	       "Probes the checker finished, by outcome.");
+	for (unsigned i = 0; i < n; i++) {
+		su(m, h->chk[i].n_ok, L(CHK(i), "outcome", "ok"));
+		su(m, h->chk[i].n_fail, L(CHK(i), "outcome", "failed"));
+	}
+	family(m, "dpkeep_hc_checker_transitions_total", "counter",
+	       "Times the checker went UP or DOWN.");
+	for (unsigned i = 0; i < n; i++) {
+		su(m, h->chk[i].n_up, L(CHK(i), "to", "up"));
+		su(m, h->chk[i].n_down, L(CHK(i), "to", "down"));
+	}
+#undef CHK
+	family(m, "dpkeep_hc_real_server_alive", "gauge",
+	       "1 while every checker of the real server passes (as the load balancer sees it).");
+	for (unsigned i = 0; h && i < h->n_vs; i++) {
+		char vs[80], r[DK_ADDRSTRLEN + 8];
+
+		hc_vs_fmt(&h->vs[i], vs, sizeof(vs));
+		for (unsigned j = 0; j < h->vs[i].n_rs; j++)
+			su(m, h->vs[i].rs[j].alive, L("vs", vs, "rs", hc_target_fmt(
+				&h->vs[i].rs[j].c->ip, h->vs[i].rs[j].port, r, sizeof(r))));
+	}
+	free(lb);
+}
+
 static void
 emit_all(struct dk_app *app, struct mx *m)
 {
@@ -249,6 +305,7 @@ emit_all(struct dk_app *app, struct mx *m)
 	ports(app, m);
 	lcores(app, m);
 	vrrp(app, m);
+	hc(app, m);
 	family(m, "dpkeep_capture_packets_total", "counter",
 	       "Packet copies handed to the capture, and copies dropped.");
 	for (unsigned c = 0; c < DK_DP_CAPC_MAX; c++)

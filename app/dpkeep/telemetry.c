@@ -10,6 +10,7 @@
 #include <rte_telemetry.h>
 
 #include "dk_app.h"
+#include "hc_priv.h"
 #include "telemetry.h"
 #include "vrrp_priv.h"
 
@@ -134,8 +135,8 @@ fill_lcores(struct dk_app *app, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* The load balancer and the health checkers are not running in this daemon yet: the
- * endpoints answer with empty lists, so scrapers need no special case later. */
+/* The load balancer is not running in this daemon yet: its endpoint answers with an
+ * empty list, so scrapers need no special case later. */
 static int
 fill_empty_list(const char *name, struct rte_tel_data *d)
 {
@@ -159,11 +160,66 @@ fill_vs(struct dk_app *app, const char *params, struct rte_tel_data *d)
 }
 
 static int
+hc_one(const struct hc_chk *k, struct rte_tel_data *d)
+{
+	char buf[DK_ADDRSTRLEN + 8], tok[HC_TOKEN_LEN];
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "vs", hc_vs_fmt(k->rs->vs, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "rs", hc_target_fmt(&k->rs->c->ip, k->rs->port, buf,
+							   sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "kind", dk_hc_kind_str(k->kind));
+	rte_tel_data_add_dict_string(d, "target", hc_chk_target(k, buf, sizeof(buf)));
+	rte_tel_data_add_dict_string(d, "state", dk_hc_checker_up(k->st) ? "UP" : "DOWN");
+	rte_tel_data_add_dict_string(d, "result", hc_result_token(k->last, tok, sizeof(tok)));
+	rte_tel_data_add_dict_string(d, "reason", dk_hc_result_str(k->last));
+	rte_tel_data_add_dict_u64(d, "probes", k->n_run);
+	rte_tel_data_add_dict_u64(d, "ok", k->n_ok);
+	rte_tel_data_add_dict_u64(d, "failed", k->n_fail);
+	rte_tel_data_add_dict_u64(d, "went_up", k->n_up);
+	rte_tel_data_add_dict_u64(d, "went_down", k->n_down);
+	return 0;
+}
+
+/*
+ * checkers: one line per checker ("KIND target STATE result"), and checker_<n> with its
+ * details (telemetry can put dicts in a dict, not in an array). A parameter (a real
+ * server's IP) keeps only that server's checkers.
+ */
+static int
 fill_hc(struct dk_app *app, const char *params, struct rte_tel_data *d)
 {
-	(void)app;
-	(void)params;
-	return fill_empty_list("checkers", d);
+	const struct dk_app_hc *hc = app->hc;
+	struct rte_tel_data *a = rte_tel_data_alloc();
+	char ip[DK_ADDRSTRLEN], tg[DK_ADDRSTRLEN + 8], tok[HC_TOKEN_LEN];
+	char line[RTE_TEL_MAX_STRING_LEN], k[32];
+	unsigned n = 0;
+
+	if (a == NULL)
+		return -ENOMEM;
+	rte_tel_data_start_dict(d);
+	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
+	for (unsigned i = 0; hc && i < hc->n_chk; i++) {
+		const struct hc_chk *c = &hc->chk[i];
+		struct rte_tel_data *one;
+
+		dk_addr_fmt(&c->rs->c->ip, ip, sizeof(ip));
+		if (params && params[0] && strcmp(params, ip) != 0)
+			continue;
+		snprintf(line, sizeof(line), "%s %s %s %s", dk_hc_kind_str(c->kind),
+			 hc_chk_target(c, tg, sizeof(tg)), dk_hc_checker_up(c->st) ? "UP" : "DOWN",
+			 hc_result_token(c->last, tok, sizeof(tok)));
+		rte_tel_data_add_array_string(a, line);
+		one = rte_tel_data_alloc();
+		snprintf(k, sizeof(k), "checker_%u", i);
+		if (one == NULL || hc_one(c, one) < 0 ||
+		    rte_tel_data_add_dict_container(d, k, one, 0) < 0)
+			rte_tel_data_free(one);
+		n++;
+	}
+	rte_tel_data_add_dict_container(d, "checkers", a, 0);
+	rte_tel_data_add_dict_u64(d, "count", n);
+	return 0;
 }
 
 static const struct {
