@@ -22,6 +22,7 @@
 #include "dk_log.h"
 #include "hc.h"
 #include "lb.h"
+#include "proc.h"
 #include "reload.h"
 #include "vrrp.h"
 
@@ -294,6 +295,7 @@ main(int argc, char **argv)
 		return config_test(&app);
 	if (load_profile(&app) < 0 || load_conf(&app) < 0)
 		return 1;
+	dk_proc_set_script_security(app.conf && app.conf->global.enable_script_security);
 	eal_argc = dk_dp_eal_args(&app.prof, app.opts.n_eal_extra, app.opts.eal_extra, &eal_argv);
 	if (eal_argc < 0) {
 		fprintf(stderr, "dpkeep: EAL arguments: %s\n", strerror(-eal_argc));

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,6 +14,9 @@
 #include "proc.h"
 
 #define MAX_CHILDREN 256
+/* Distinct unsafe commands remembered so each is logged once, not at every interval. */
+#define MAX_WARNED 64
+#define SCRIPT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct child {
 	pid_t pid;
@@ -24,6 +29,101 @@ struct child {
 static struct child children[MAX_CHILDREN];
 static unsigned n_children;
 static uint64_t last_now_us; /* for queues that start their next command from a callback */
+static bool script_security;
+static uint64_t warned[MAX_WARNED];
+static unsigned n_warned;
+
+void
+dk_proc_set_script_security(bool on)
+{
+	script_security = on;
+	n_warned = 0;
+}
+
+/* The executable a command line runs: its first word, looked up in PATH when bare. */
+static int
+script_file(const char *cmd, char out[PATH_MAX])
+{
+	char word[PATH_MAX], dir[PATH_MAX];
+	size_t n = strcspn(cmd += strspn(cmd, " \t"), " \t");
+	const char *p = SCRIPT_PATH;
+
+	if (n == 0 || n >= sizeof(word))
+		return -ENOENT;
+	memcpy(word, cmd, n);
+	word[n] = '\0';
+	if (strchr(word, '/'))
+		return realpath(word, out) ? 0 : -errno;
+	while (*p) {
+		size_t d = strcspn(p, ":");
+
+		if (d + 1 + n < sizeof(dir)) {
+			memcpy(dir, p, d);
+			dir[d] = '/';
+			memcpy(dir + d + 1, word, n + 1);
+			if (access(dir, X_OK) == 0 && realpath(dir, out))
+				return 0;
+		}
+		p += d + (p[d] == ':');
+	}
+	return -ENOENT;
+}
+
+/*
+ * keepalived's enable_script_security: the script and every directory above it must
+ * be owned by root and writable by no one else, or whoever can write there chooses what
+ * runs as root (or as script_user). Returns NULL when safe, else why not.
+ */
+static const char *
+script_unsafe(const char *cmd, char file[PATH_MAX], char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	if (script_file(cmd, file) < 0) {
+		snprintf(file, PATH_MAX, "%.*s", (int)strcspn(cmd, " \t"), cmd);
+		snprintf(buf, len, "not found");
+		return buf;
+	}
+	memcpy(path, file, PATH_MAX);
+	for (;;) {
+		if (stat(path, &st) < 0) {
+			snprintf(buf, len, "%s cannot be read", path);
+			return buf;
+		}
+		if (st.st_uid != 0) {
+			snprintf(buf, len, "%s is not owned by root", path);
+			return buf;
+		}
+		/* A sticky directory (/tmp) still lets others add files, not replace ours. */
+		if ((st.st_mode & (S_IWGRP | S_IWOTH)) &&
+		    !(S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX))) {
+			snprintf(buf, len, "%s is writable by group or others", path);
+			return buf;
+		}
+		slash = strrchr(path, '/');
+		if (slash == NULL || slash == path)
+			break;
+		*slash = '\0';
+	}
+	return NULL;
+}
+
+static bool
+warn_once(const char *cmd)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const char *c = cmd; *c; c++)
+		h = (h ^ (uint8_t)*c) * 1099511628211ULL;
+	for (unsigned i = 0; i < n_warned; i++)
+		if (warned[i] == h)
+			return false;
+	if (n_warned < MAX_WARNED)
+		warned[n_warned++] = h;
+	return true;
+}
 
 static void
 child_exec(const char *cmd, const char *user)
@@ -45,8 +145,21 @@ child_exec(const char *cmd, const char *user)
 int
 dk_proc_spawn(const struct dk_proc_params *p, uint64_t now_us, pid_t *pid_out)
 {
+	char why[PATH_MAX + 64], file[PATH_MAX];
 	pid_t pid;
 
+	/* Logged once per script file: checks and notifies run again and again. */
+	if (script_unsafe(p->cmd, file, why, sizeof(why)) != NULL) {
+		if (script_security) {
+			if (warn_once(file))
+				DK_LOG(MAIN, ERR, "Unsafe permissions found for script '%s': %s; "
+				       "not running it (enable_script_security)", file, why);
+			return -EPERM;
+		}
+		if (warn_once(file))
+			DK_LOG(MAIN, WARNING, "SECURITY VIOLATION - script '%s' is unsafe (%s) "
+			       "and enable_script_security is not set", file, why);
+	}
 	if (n_children >= MAX_CHILDREN) {
 		DK_LOG(MAIN, WARNING, "too many scripts running; not starting '%s'", p->cmd);
 		return -EAGAIN;

@@ -23,6 +23,11 @@ struct dk_proc_params {
 	void *arg;
 };
 
+/*
+ * enable_script_security: dk_proc_spawn refuses (-EPERM, logged once per command) a
+ * script that it, or a directory above it, is not root's alone. Off: a warning only.
+ */
+void dk_proc_set_script_security(bool on);
 int dk_proc_spawn(const struct dk_proc_params *p, uint64_t now_us, pid_t *pid);
 /* Reaps finished children and kills those past their deadline; returns how many ended. */
 unsigned dk_proc_poll(uint64_t now_us);

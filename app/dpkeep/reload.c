@@ -20,6 +20,7 @@
 #include "hc.h"
 #include "hc_priv.h"
 #include "lb.h"
+#include "proc.h"
 #include "reload.h"
 #include "vrrp.h"
 #include "vrrp_priv.h"
@@ -321,6 +322,7 @@ dk_app_reload_config(struct dk_app *app, struct dk_out *out)
 		goto refused;
 	}
 	dk_conf_free(oc);
+	dk_proc_set_script_security(nc->global.enable_script_security);
 	DK_LOG(MAIN, NOTICE, "reload done");
 	if (out)
 		dk_out_text(out, "reloaded %s\n", app->opts.conf_file);
