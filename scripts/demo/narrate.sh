@@ -24,6 +24,18 @@ start_lb1() { # in a subshell, so that killing it later prints no job notice
 	for _ in $(seq 100); do [ -s "$DEMO_RUN/lb1.pid" ] && return 0; sleep 0.1; done
 }
 
+rs2_checker() { # STATE SECONDS: waits until lb1's checker of rs2 is in STATE
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		"$CLI" --ctl "$DEMO_RUN/lb1.ctl" --json show hc 2>/dev/null | python3 -c '
+import json, sys
+c = [x for x in json.load(sys.stdin)["checkers"] if x["rs"] == "198.51.100.12:80"]
+sys.exit(0 if c and c[0]["state"] == sys.argv[1] else 1)' "$1" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 curls() { # N: N requests to the VIP, one line per answer
 	for _ in $(seq "$1"); do
 		ip netns exec "$DK_LAB-client" curl -s --max-time 2 "http://$VIP/" || echo "(no answer)"
@@ -46,6 +58,26 @@ c arping -c 1 -i eth0 $VIP | grep -i bytes
 say "curl to http://$VIP/ is balanced (rr, NAT) over nginx on rs1, rs2, rs3"
 curls 6
 "$CLI" --ctl "$DEMO_RUN/lb1.ctl" show vs
+
+say "A backend dies: nginx on rs2 is stopped (backends.sh stop 2)"
+t0=$(date +%s.%N)
+"$DK_SRC/scripts/demo/backends.sh" stop 2
+rs2_checker DOWN 10
+printf 'lb1 took rs2 out %.2f s later (HTTP_GET: connect_timeout 1, retry 1, delay_before_retry 1)\n' \
+	"$(echo "$(date +%s.%N) - $t0" | bc)"
+echo "lb1\$ dpkeep-cli show hc    (the checkers; rs2's says why it is down)"
+"$CLI" --ctl "$DEMO_RUN/lb1.ctl" show hc | sed -n '/^checkers:/,/^real_servers:/p' | sed '$d'
+grep -h 'dk.hc' "$DEMO_RUN/lb1.log" | tail -2
+say "curl keeps working: only rs1 and rs3 answer"
+curls 4
+
+say "nginx on rs2 is started again; the checker puts rs2 back"
+t0=$(date +%s.%N)
+"$DK_SRC/scripts/demo/backends.sh" start 2
+rs2_checker UP 10
+printf 'rs2 back in the rotation %.2f s later\n' "$(echo "$(date +%s.%N) - $t0" | bc)"
+grep -h 'dk.hc' "$DEMO_RUN/lb1.log" | tail -1
+curls 3
 
 say "Killing the master (SIGKILL lb1): lb2 takes over after 3 x advert_int + skew"
 t0=$(date +%s.%N)
