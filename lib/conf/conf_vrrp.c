@@ -27,7 +27,7 @@
 	KW_IGNORED("vrrp_no_swap"), KW_IGNORED("checker_no_swap"), \
 	KW_IGNORED("vrrp_priority"), KW_IGNORED("checker_priority"), \
 	KW_IGNORED("process_names"), KW_IGNORED("linkbeat_use_polling"), \
-	KW_IGNORED("notify_fifo"), KW_IGNORED("vrrp_notify_fifo"), \
+	KW_IGNORED("vrrp_notify_fifo"), \
 	KW_IGNORED("lvs_notify_fifo"), KW_IGNORED("smtp_helo_name"), \
 	KW_IGNORED("default_interface"), KW_IGNORED("vrrp_check_unicast_src"), \
 	KW_IGNORED("router_id_hostname"), KW_IGNORED("script_security")
@@ -59,6 +59,19 @@ g_user(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 
 	if (dk_kw_str(c, n, 0, g->script_user, sizeof(g->script_user)))
 		g->script_user_set = true;
+}
+
+/* keepalived's optional owner (user [group]) after the path is accepted: dpkeep creates
+ * the FIFO as the user it runs as. */
+static void
+g_fifo(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	GL *g = obj;
+
+	if (n->n_args > 3)
+		dk_kw_error(c, n, "notify_fifo takes a path and at most a user and a group");
+	else
+		dk_kw_str(c, n, 0, g->notify_fifo, sizeof(g->notify_fifo));
 }
 
 static void
@@ -105,6 +118,8 @@ static const struct dk_kw global_kws[] = {
 	KW_FN("script_user", g_user, 1),
 	KW_FLAG("enable_script_security", GL, enable_script_security),
 	KW_UINT("lb_conn_table_size", GL, lb_conn_table_size, 16, 1u << 26),
+	KW_FN("notify_fifo", g_fifo, 1),
+	KW_SCRIPT("notify_fifo_script", GL, notify_fifo_script),
 	IGNORED_GLOBALS,
 	KW_END,
 };

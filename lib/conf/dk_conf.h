@@ -291,6 +291,8 @@ struct dk_conf_global {
 	char script_user[DK_CONF_NAMESIZ];
 	bool enable_script_security;
 	uint32_t lb_conn_table_size;      /* dpkeep: entries per worker; 0: 65536 */
+	char notify_fifo[DK_CONF_PATHSIZ];        /* "": no FIFO */
+	char notify_fifo_script[DK_CONF_PATHSIZ]; /* run with the FIFO path appended */
 	char (*notification_email)[256];
 	unsigned n_notification_email;
 };

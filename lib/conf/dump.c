@@ -100,6 +100,8 @@ dump_global(const struct dk_conf_global *g, FILE *f)
 	kv_flag(f, 4, "enable_script_security", g->enable_script_security);
 	if (g->lb_conn_table_size)
 		fprintf(f, "    lb_conn_table_size %u\n", g->lb_conn_table_size);
+	kv_str(f, 4, "notify_fifo", g->notify_fifo);
+	kv_str(f, 4, "notify_fifo_script", g->notify_fifo_script);
 	fprintf(f, "}\n\n");
 }
 

@@ -298,6 +298,40 @@ test_dump_roundtrip(void **state)
 	}
 }
 
+static const char fifo_text[] =
+	"global_defs {\n notify_fifo /run/dk.fifo root root\n"
+	" notify_fifo_script /usr/local/bin/fifo-reader --follow\n}\n";
+
+/* The FIFO path and reader survive dump and reload, and a different path is a change. */
+static void
+test_notify_fifo(void **state)
+{
+	struct dk_conf *a = load(fifo_text, 0), *b, *d;
+	char *txt = NULL;
+	size_t len;
+	FILE *f = open_memstream(&txt, &len);
+
+	(void)state;
+	assert_string_equal(a->global.notify_fifo, "/run/dk.fifo");
+	assert_string_equal(a->global.notify_fifo_script, "/usr/local/bin/fifo-reader --follow");
+	assert_int_equal(problems, 0);
+	dk_conf_dump(a, f);
+	fclose(f);
+	assert_non_null(strstr(txt, "notify_fifo /run/dk.fifo\n"));
+	b = load(txt, 0);
+	assert_true(dk_conf_equal(a, b));
+	d = load("global_defs {\n notify_fifo /run/other.fifo\n}\n", 0);
+	assert_false(dk_conf_equal(a, d));
+	assert_string_equal(d->global.notify_fifo_script, "");
+	dk_conf_free(d);
+	d = load("global_defs {\n notify_fifo /run/x.fifo u g extra\n}\n", -EINVAL);
+	assert_non_null(strstr(cap.all, "notify_fifo takes a path"));
+	dk_conf_free(d);
+	free(txt);
+	dk_conf_free(a);
+	dk_conf_free(b);
+}
+
 static const char udp_text[] =
 	"virtual_server 192.0.2.10 53 {\n protocol UDP\n"
 	" real_server 198.51.100.11 53 {\n"
@@ -378,6 +412,7 @@ main(void)
 		cmocka_unit_test(test_equal_helpers),
 		cmocka_unit_test(test_dump_roundtrip),
 		cmocka_unit_test(test_udp_check),
+		cmocka_unit_test(test_notify_fifo),
 		cmocka_unit_test(test_ports_profile),
 	};
 
