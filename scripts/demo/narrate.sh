@@ -63,8 +63,8 @@ say "A backend dies: nginx on rs2 is stopped (backends.sh stop 2)"
 t0=$(date +%s.%N)
 "$DK_SRC/scripts/demo/backends.sh" stop 2
 rs2_checker DOWN 10
-printf 'lb1 took rs2 out %.2f s later (HTTP_GET: connect_timeout 1, retry 1, delay_before_retry 1)\n' \
-	"$(echo "$(date +%s.%N) - $t0" | bc)"
+printf 'lb1 took rs2 out %.2f s later' "$(echo "$(date +%s.%N) - $t0" | bc)"
+echo ' (HTTP_GET: connect_timeout 1, retry 1, delay_before_retry 1)'
 echo "lb1\$ dpkeep-cli show hc    (the checkers; rs2's says why it is down)"
 "$CLI" --ctl "$DEMO_RUN/lb1.ctl" show hc | sed -n '/^checkers:/,/^real_servers:/p' | sed '$d'
 grep -h 'dk.hc' "$DEMO_RUN/lb1.log" | tail -2

@@ -12,8 +12,8 @@ for i in 1 2; do nsx "rs$i" ip route add default via 198.51.100.1; done
 # rs2 routes 203.0.113.0/24 as unreachable: a SYN forwarded there gets ICMP host unreachable
 nsx rs2 sysctl -qw net.ipv4.ip_forward=1 net.ipv4.icmp_ratelimit=0
 nsx rs2 ip route add unreachable 203.0.113.0/24
-{ cat "$DK_SRC/drivers-cfg/af_packet.conf"; echo "route 203.0.113.0/24 via 198.51.100.12 dev eth1"; } \
-	>"$TMP/profile.conf"
+cp "$DK_SRC/drivers-cfg/af_packet.conf" "$TMP/profile.conf"
+echo "route 203.0.113.0/24 via 198.51.100.12 dev eth1" >>"$TMP/profile.conf"
 
 # Answers only the payload "PING"; what it answers depends on $TMP/udp-mode.
 echo ok >"$TMP/udp-mode"
@@ -76,7 +76,10 @@ fi
 check "show hc gives the reason icmp_unreach" \
 	test "$(hc_get TCP_CHECK 198.51.100.12 | cut -d' ' -f2)" = icmp_unreach
 sleep 3
-tcp_done() { json lb1 "[c['ok'] + c['failed'] for c in j['checkers'] if c['kind'] == 'TCP_CHECK'][0]" show hc; }
+tcp_done() {
+	json lb1 "[c['ok'] + c['failed'] for c in j['checkers'] if c['kind'] == 'TCP_CHECK'][0]" \
+		show hc
+}
 n=$(tcp_done)
 el=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
 check "each probe ends at once: $n probes finished in ${el}s (a timeout allows one per 5s)" \
@@ -108,14 +111,19 @@ udp_case short reply_too_short
 # /dpkeep/hc telemetry and the metrics families
 telemetry() { # ENDPOINT 'python boolean on j' (j: the endpoint's value)
 	echo "$1" | timeout 20 dpdk-telemetry.py -f "$DK_LAB-lb1" 2>/dev/null | tail -1 |
-		python3 -c "import json,sys; j=json.load(sys.stdin)['${1%%,*}']; sys.exit(0 if ($2) else 1)"
+		python3 -c "import json,sys; j=json.load(sys.stdin)['${1%%,*}']
+sys.exit(0 if ($2) else 1)"
 }
 check "dpdk-telemetry.py: /dpkeep/hc lists both checkers with state and result" \
-	telemetry /dpkeep/hc 'j["count"]==2 and sorted(j["checkers"])==["TCP_CHECK 203.0.113.5:80 DOWN icmp_unreach","UDP_CHECK 198.51.100.11:7007 UP ok"]'
+	telemetry /dpkeep/hc 'j["count"]==2 and sorted(j["checkers"])==[
+		"TCP_CHECK 203.0.113.5:80 DOWN icmp_unreach", "UDP_CHECK 198.51.100.11:7007 UP ok"]'
 check "dpdk-telemetry.py: /dpkeep/hc details per checker (reason, counts)" \
-	telemetry /dpkeep/hc '[(v["reason"], v["went_down"]) for v in j.values() if isinstance(v, dict) and v["kind"]=="TCP_CHECK"]==[("destination unreachable", 1)]'
+	telemetry /dpkeep/hc '[(v["reason"], v["went_down"]) for v in j.values()
+		if isinstance(v, dict) and v["kind"]=="TCP_CHECK"]
+		== [("destination unreachable", 1)]'
 check "dpdk-telemetry.py: /dpkeep/hc,198.51.100.12 gives only that server's checker" \
-	telemetry /dpkeep/hc,198.51.100.12 'j["count"]==1 and j["checkers"][0].startswith("TCP_CHECK")'
+	telemetry /dpkeep/hc,198.51.100.12 \
+	'j["count"]==1 and j["checkers"][0].startswith("TCP_CHECK")'
 cli lb1 metrics >"$TMP/metrics.txt"
 tcp_lbl='vs="192.0.2.10:7007",rs="198.51.100.12:7007",kind="TCP_CHECK",target="203.0.113.5:80"'
 udp_lbl='vs="192.0.2.10:7007",rs="198.51.100.11:7007",kind="UDP_CHECK",target="198.51.100.11:7007"'
@@ -123,11 +131,13 @@ check "metrics: dpkeep_hc_checker_up is 0 for the TCP checker, 1 for the UDP one
 	"grep -qxF 'dpkeep_hc_checker_up{$tcp_lbl} 0' '$TMP/metrics.txt' &&
 	 grep -qxF 'dpkeep_hc_checker_up{$udp_lbl} 1' '$TMP/metrics.txt'"
 check "metrics: dpkeep_hc_checker_last_result names icmp_unreach" \
-	grep -qxF "dpkeep_hc_checker_last_result{$tcp_lbl,result=\"icmp_unreach\"} 1" "$TMP/metrics.txt"
+	grep -qxF "dpkeep_hc_checker_last_result{$tcp_lbl,result=\"icmp_unreach\"} 1" \
+	"$TMP/metrics.txt"
 check "metrics: UDP checker went down 3 times" \
 	grep -qxF "dpkeep_hc_checker_transitions_total{$udp_lbl,to=\"down\"} 3" "$TMP/metrics.txt"
+alive='dpkeep_hc_real_server_alive{vs="192.0.2.10:7007",rs="198.51.100.1'
 check "metrics: rs2 not alive, rs1 alive" bash -c \
-	"grep -qxF 'dpkeep_hc_real_server_alive{vs=\"192.0.2.10:7007\",rs=\"198.51.100.12:7007\"} 0' '$TMP/metrics.txt' &&
-	 grep -qxF 'dpkeep_hc_real_server_alive{vs=\"192.0.2.10:7007\",rs=\"198.51.100.11:7007\"} 1' '$TMP/metrics.txt'"
+	"grep -qxF '${alive}2:7007\"} 0' '$TMP/metrics.txt' &&
+	 grep -qxF '${alive}1:7007\"} 1' '$TMP/metrics.txt'"
 check "SIGTERM stops dpkeep cleanly" stop_node lb1
 finish
