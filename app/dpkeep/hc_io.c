@@ -525,15 +525,18 @@ unreach_input(struct dk_app_hc *hc, const uint8_t *pkt, const struct dk_pkt_info
 	bool ours;
 
 	if (info->family == AF_INET) {
-		if (info->icmp_code == ICMP_FRAG_NEEDED || len < 20 || (in[0] >> 4) != 4)
+		if (info->icmp_code == ICMP_FRAG_NEEDED)
 			return;
+		/* A quote that names no probe of ours is forged, stray or mangled: counted. */
+		if (len < 20 || (in[0] >> 4) != 4)
+			goto unmatched;
 		ihl = (size_t)(in[0] & 0xf) * 4;
 		proto = in[9];
 		memcpy(&v4, in + 16, sizeof(v4));
 		dk_addr_set_v4(&dst, v4);
 	} else {
 		if (len < 40 || (in[0] >> 4) != 6)
-			return;
+			goto unmatched;
 		ihl = 40;
 		proto = in[6];
 		dk_addr_set_v6(&dst, in + 24);
@@ -542,12 +545,17 @@ unreach_input(struct dk_app_hc *hc, const uint8_t *pkt, const struct dk_pkt_info
 	need = proto == DK_IPPROTO_TCP ? 8 : 4;
 	if ((proto != DK_IPPROTO_UDP && proto != DK_IPPROTO_TCP) || len < ihl + need ||
 	    !in_range(be16(in + ihl)))
-		return;
+		goto unmatched;
 	if (proto == DK_IPPROTO_TCP)
 		ours = unreach_tcp(hc, in + ihl, &dst);
 	else
 		ours = unreach_udp(hc, in + ihl, &dst);
-	hc->cnt[ours ? HC_C_ICMP_IN : HC_C_NO_OWNER]++;
+	if (ours) {
+		hc->cnt[HC_C_ICMP_IN]++;
+		return;
+	}
+unmatched:
+	hc->cnt[HC_C_UNREACH_UNMATCHED]++;
 }
 
 bool

@@ -26,7 +26,8 @@
 	X(HC_C_TX, "tx") \
 	X(HC_C_TX_FAIL, "tx_fail") \
 	X(HC_C_NO_PORT, "no_local_port") \
-	X(HC_C_NO_ROUTE, "no_route")
+	X(HC_C_NO_ROUTE, "no_route") \
+	X(HC_C_UNREACH_UNMATCHED, "icmp_unreach_unmatched")
 
 enum hc_counter {
 	HC_COUNTERS(DK_XENUM)
