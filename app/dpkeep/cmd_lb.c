@@ -9,43 +9,14 @@
 #include "dk_out.h"
 #include "lb.h"
 
-struct totals {
-	struct dk_lb_load *load;
-	struct dk_lb_stats *stats;
-};
-
 static const char *
 kind_name(enum dk_conf_lb_kind k)
 {
 	return dk_conf_lb_kind_name(k);
 }
 
-/* Per-worker counters summed; the workers keep writing while we read (relaxed). */
-static int
-totals_get(const struct dk_app_lb *g, unsigned n_workers, struct totals *t)
-{
-	const struct dk_lb_load *lw[DK_DP_MAX_WORKERS];
-	const struct dk_lb_stats *sw[DK_DP_MAX_WORKERS];
-	uint32_t n = g->max_slots ? g->max_slots : 1;
-
-	t->load = calloc(n, sizeof(*t->load));
-	t->stats = calloc(n, sizeof(*t->stats));
-	if (t->load == NULL || t->stats == NULL) {
-		free(t->load);
-		free(t->stats);
-		return -ENOMEM;
-	}
-	for (unsigned w = 0; w < n_workers; w++) {
-		lw[w] = dk_dp_lb_load(g->dp, w);
-		sw[w] = dk_dp_lb_stats(g->dp, w);
-	}
-	dk_lb_load_aggregate(lw, n_workers, n, t->load, NULL);
-	dk_lb_stats_aggregate(sw, n_workers, n, t->stats);
-	return 0;
-}
-
 static void
-rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct totals *t)
+rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct dk_app_lb_totals *t)
 {
 	char buf[DK_ADDRSTRLEN];
 
@@ -62,17 +33,6 @@ rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct totals 
 	dk_out_u64(out, "bytes_out", t->stats[r->slot].bytes_out);
 }
 
-static const char *
-vs_name(const struct dk_app_lb_vs *v, char *buf, size_t len)
-{
-	char a[DK_ADDRSTRLEN];
-
-	snprintf(buf, len, v->vip.af == AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s",
-		 dk_addr_fmt(&v->vip, a, sizeof(a)), v->port,
-		 v->proto == DK_LB_PROTO_UDP ? "udp" : "tcp");
-	return buf;
-}
-
 /* "VIP", "VIP:PORT" or "VIP:PORT/udp" (IPv6 in brackets): does it name v? */
 static bool
 vs_match(const struct dk_app_lb_vs *v, const char *s)
@@ -80,7 +40,7 @@ vs_match(const struct dk_app_lb_vs *v, const char *s)
 	char name[DK_ADDRSTRLEN + 16], a[DK_ADDRSTRLEN];
 	size_t n;
 
-	vs_name(v, name, sizeof(name));
+	dk_app_lb_vs_name(v, name, sizeof(name));
 	if (strcmp(name, s) == 0)
 		return true;
 	n = strlen(s);
@@ -112,13 +72,13 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 {
 	struct dk_app *app = arg;
 	struct dk_app_lb *g = lb_of(app, out);
-	struct totals t;
+	struct dk_app_lb_totals t;
 	char buf[DK_ADDRSTRLEN];
 	unsigned shown = 0;
 
 	if (g == NULL)
 		return -ENOENT;
-	if (totals_get(g, app->dp->n_workers, &t) < 0)
+	if (dk_app_lb_totals_get(app, &t) < 0)
 		return -ENOMEM;
 	dk_out_arr_begin(out, "virtual_servers");
 	for (unsigned i = 0; i < g->n_vs; i++) {
@@ -133,7 +93,8 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		dk_out_str(out, "protocol", v->proto == DK_LB_PROTO_UDP ? "UDP" : "TCP");
 		dk_out_str(out, "sched", v->c->lb_algo);
 		dk_out_str(out, "kind", kind_name(v->c->lb_kind));
-		dk_out_str(out, "conn_full_policy", v->c->conn_full_stateless ? "stateless" : "drop");
+		dk_out_str(out, "conn_full_policy",
+			   v->c->conn_full_stateless ? "stateless" : "drop");
 		dk_out_bool(out, "quorum_up", v->quorum_up);
 		dk_out_arr_begin(out, "real_servers");
 		for (unsigned r = 0; r < v->n_rs; r++) {
@@ -145,8 +106,7 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		dk_out_obj_end(out);
 	}
 	dk_out_arr_end(out);
-	free(t.load);
-	free(t.stats);
+	dk_app_lb_totals_free(&t);
 	if (argc > 0 && shown == 0) {
 		dk_out_error(out, "no virtual server '%s'", argv[0]);
 		return -ENOENT;
@@ -159,26 +119,25 @@ cmd_show_rs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 {
 	struct dk_app *app = arg;
 	struct dk_app_lb *g = lb_of(app, out);
-	struct totals t;
+	struct dk_app_lb_totals t;
 	char name[DK_ADDRSTRLEN + 16];
 
 	(void)argc;
 	(void)argv;
 	if (g == NULL)
 		return -ENOENT;
-	if (totals_get(g, app->dp->n_workers, &t) < 0)
+	if (dk_app_lb_totals_get(app, &t) < 0)
 		return -ENOMEM;
 	dk_out_arr_begin(out, "real_servers");
 	for (unsigned i = 0; i < g->n_vs; i++)
 		for (unsigned r = 0; r < g->vs[i].n_rs; r++) {
 			dk_out_obj_begin(out, NULL);
-			dk_out_str(out, "vs", vs_name(&g->vs[i], name, sizeof(name)));
+			dk_out_str(out, "vs", dk_app_lb_vs_name(&g->vs[i], name, sizeof(name)));
 			rs_fields(out, &g->vs[i].rs[r], &t);
 			dk_out_obj_end(out);
 		}
 	dk_out_arr_end(out);
-	free(t.load);
-	free(t.stats);
+	dk_app_lb_totals_free(&t);
 	return 0;
 }
 
@@ -289,7 +248,7 @@ complete_vs(void *arg, const char *placeholder, struct dk_cmd_cands *c)
 
 	(void)placeholder;
 	for (unsigned i = 0; app->lb && i < app->lb->n_vs; i++)
-		dk_cmd_cands_add(c, vs_name(&app->lb->vs[i], name, sizeof(name)));
+		dk_cmd_cands_add(c, dk_app_lb_vs_name(&app->lb->vs[i], name, sizeof(name)));
 }
 
 int

@@ -7,6 +7,7 @@
 #define DK_APP_LB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dk_conf.h"
@@ -14,6 +15,7 @@
 #include "dk_timer.h"
 
 struct dk_app;
+struct rte_tel_data;
 
 struct dk_app_lb_rs {
 	const struct dk_conf_rs *c;	/* NULL for a sorry server */
@@ -75,6 +77,20 @@ void dk_app_lb_fini(struct dk_app *app);
 int dk_app_lb_rs_set(struct dk_app *app, unsigned vs, unsigned rs, int alive, int64_t weight);
 /* Drain: no new flows to the server, existing ones finish (weight kept). */
 int dk_app_lb_rs_drain(struct dk_app *app, unsigned vs, unsigned rs, bool drain);
+
+/* Per-slot connection counts and traffic summed over the workers (relaxed reads of
+ * counters they keep writing). lb_tel.c */
+struct dk_app_lb_totals {
+	struct dk_lb_load *load;
+	struct dk_lb_stats *stats;
+};
+
+int dk_app_lb_totals_get(const struct dk_app *app, struct dk_app_lb_totals *t);
+void dk_app_lb_totals_free(struct dk_app_lb_totals *t);
+/* "VIP:PORT/proto" ("[VIP6]:PORT/proto"), the name show vs and the exports use. */
+const char *dk_app_lb_vs_name(const struct dk_app_lb_vs *v, char *buf, size_t len);
+/* The /dpkeep/vs telemetry endpoint; params: a VS name for its real servers too. */
+int dk_app_lb_tel_vs(struct dk_app *app, const char *params, struct rte_tel_data *d);
 
 /* cmd_lb.c */
 int dk_cmd_lb_register(struct dk_app *app);

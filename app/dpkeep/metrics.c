@@ -15,6 +15,7 @@
 #include "dk_dp_capture.h"
 #include "dk_out.h"
 #include "hc_priv.h"
+#include "lb.h"
 #include "metrics.h"
 #include "vrrp_priv.h"
 
@@ -297,6 +298,95 @@ hc(struct dk_app *app, struct mx *m)
 	free(lb);
 }
 
+/* One series per real server, labelled by its virtual server and address, as show vs. */
+struct lb_row {
+	char vs[DK_ADDRSTRLEN + 16];
+	char rs[DK_ADDRSTRLEN + 8];
+	const struct dk_app_lb_rs *x;
+	struct dk_lb_load ld;
+	struct dk_lb_stats st;
+};
+
+static unsigned
+lb_rows(struct dk_app *app, struct lb_row **out)
+{
+	const struct dk_app_lb *g = app->lb;
+	struct dk_app_lb_totals t = { 0 };
+	struct lb_row *row;
+	char ip[DK_ADDRSTRLEN];
+	unsigned n = 0;
+
+	*out = NULL;
+	for (unsigned i = 0; g && i < g->n_vs; i++)
+		n += g->vs[i].n_rs;
+	if (n == 0)
+		return 0;
+	row = calloc(n, sizeof(*row));
+	if (row == NULL || dk_app_lb_totals_get(app, &t) < 0) {
+		free(row);
+		return 0;
+	}
+	n = 0;
+	for (unsigned i = 0; i < g->n_vs; i++)
+		for (unsigned r = 0; r < g->vs[i].n_rs; r++, n++) {
+			row[n].x = &g->vs[i].rs[r];
+			dk_app_lb_vs_name(&g->vs[i], row[n].vs, sizeof(row[n].vs));
+			snprintf(row[n].rs, sizeof(row[n].rs), "%s:%u",
+				 dk_addr_fmt(&row[n].x->ip, ip, sizeof(ip)), row[n].x->port);
+			row[n].ld = t.load[row[n].x->slot];
+			row[n].st = t.stats[row[n].x->slot];
+		}
+	dk_app_lb_totals_free(&t);
+	*out = row;
+	return n;
+}
+
+static void
+lb(struct dk_app *app, struct mx *m)
+{
+	const struct dk_app_lb *g = app->lb;
+	struct lb_row *row;
+	unsigned n = lb_rows(app, &row);
+	char vs[DK_ADDRSTRLEN + 16];
+
+	family(m, "dpkeep_lb_vs_quorum_up", "gauge", "1 while the virtual server has quorum.");
+	for (unsigned i = 0; g && i < g->n_vs; i++)
+		su(m, g->vs[i].quorum_up, L("vs", dk_app_lb_vs_name(&g->vs[i], vs, sizeof(vs))));
+#define RS(i) "vs", row[i].vs, "rs", row[i].rs
+	family(m, "dpkeep_lb_rs_alive", "gauge", "1 while the real server is alive.");
+	for (unsigned i = 0; i < n; i++)
+		su(m, row[i].x->alive, L(RS(i)));
+	family(m, "dpkeep_lb_rs_weight", "gauge", "Current weight of the real server.");
+	for (unsigned i = 0; i < n; i++)
+		su(m, row[i].x->weight, L(RS(i)));
+	family(m, "dpkeep_lb_rs_drained", "gauge", "1 while the real server is drained.");
+	for (unsigned i = 0; i < n; i++)
+		su(m, row[i].x->drained, L(RS(i)));
+	family(m, "dpkeep_lb_rs_conns", "gauge",
+	       "Connections to the real server: active (established) and inactive.");
+	for (unsigned i = 0; i < n; i++) {
+		su(m, row[i].ld.active, L(RS(i), "state", "active"));
+		su(m, row[i].ld.inactive, L(RS(i), "state", "inactive"));
+	}
+	family(m, "dpkeep_lb_rs_packets_total", "counter",
+	       "Packets to the real server (in) and replies from it through dpkeep (out).");
+	for (unsigned i = 0; i < n; i++) {
+		su(m, row[i].st.pkts_in, L(RS(i), "dir", "in"));
+		su(m, row[i].st.pkts_out, L(RS(i), "dir", "out"));
+	}
+	family(m, "dpkeep_lb_rs_bytes_total", "counter",
+	       "Bytes to the real server (in) and from it through dpkeep (out).");
+	for (unsigned i = 0; i < n; i++) {
+		su(m, row[i].st.bytes_in, L(RS(i), "dir", "in"));
+		su(m, row[i].st.bytes_out, L(RS(i), "dir", "out"));
+	}
+#undef RS
+	family(m, "dpkeep_lb_fast_path_total", "counter", "Load-balancer fast-path counters.");
+	for (unsigned c = 0; g && c < DK_DP_LB_C_MAX; c++)
+		su(m, dk_dp_lb_counter(g->dp, c), L("counter", dk_dp_lb_counter_name(c)));
+	free(row);
+}
+
 static void
 emit_all(struct dk_app *app, struct mx *m)
 {
@@ -306,6 +396,7 @@ emit_all(struct dk_app *app, struct mx *m)
 	lcores(app, m);
 	vrrp(app, m);
 	hc(app, m);
+	lb(app, m);
 	family(m, "dpkeep_capture_packets_total", "counter",
 	       "Packet copies handed to the capture, and copies dropped.");
 	for (unsigned c = 0; c < DK_DP_CAPC_MAX; c++)

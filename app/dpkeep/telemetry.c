@@ -11,6 +11,7 @@
 
 #include "dk_app.h"
 #include "hc_priv.h"
+#include "lb.h"
 #include "telemetry.h"
 #include "vrrp_priv.h"
 
@@ -135,28 +136,10 @@ fill_lcores(struct dk_app *app, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* The load balancer is not running in this daemon yet: its endpoint answers with an
- * empty list, so scrapers need no special case later. */
-static int
-fill_empty_list(const char *name, struct rte_tel_data *d)
-{
-	struct rte_tel_data *a = rte_tel_data_alloc();
-
-	if (a == NULL)
-		return -ENOMEM;
-	rte_tel_data_start_dict(d);
-	rte_tel_data_start_array(a, RTE_TEL_STRING_VAL);
-	rte_tel_data_add_dict_container(d, name, a, 0);
-	rte_tel_data_add_dict_u64(d, "count", 0);
-	return 0;
-}
-
 static int
 fill_vs(struct dk_app *app, const char *params, struct rte_tel_data *d)
 {
-	(void)app;
-	(void)params;
-	return fill_empty_list("virtual_servers", d);
+	return dk_app_lb_tel_vs(app, params, d);
 }
 
 static int
@@ -230,7 +213,8 @@ static const struct {
 	{ "/dpkeep/vrrp", fill_vrrp,
 	  "VRRP instances and their state. Parameters: instance name for its details" },
 	{ "/dpkeep/lcores", fill_lcores, "Per-lcore packet counters and busy share" },
-	{ "/dpkeep/vs", fill_vs, "Virtual servers of the load balancer" },
+	{ "/dpkeep/vs", fill_vs,
+	  "Virtual servers of the load balancer. Parameters: VIP:PORT/proto for its real servers" },
 	{ "/dpkeep/hc", fill_hc, "Health checkers of the real servers" },
 };
 
