@@ -98,9 +98,9 @@ cap_start() {
 	wait_for 20 grep -q "Capturing on" "$out.err"
 }
 
-# measure IMPL VER INT: sets MS to "FROM_KILL/FROM_LAST_ADVERT" in ms ("-": no answer). The switch-side
-# capture of the master's adverts gives the moment the backup's Master_Down timer last
-# restarted, the point the protocol bound counts from.
+# measure IMPL VER INT: sets MS to "FROM_KILL/FROM_LAST_ADVERT" in ms ("-": no answer).
+# The switch-side capture of the master's adverts gives the moment the backup's
+# Master_Down timer last restarted, the point the protocol bound counts from.
 measure() {
 	local impl=$1 ver=$2 int=$3 t_kill first last b_mac m_mac
 	CAP_PIDS=()

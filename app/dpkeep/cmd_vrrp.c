@@ -81,7 +81,15 @@ show(struct dk_app *app, int argc, const char *const *argv, struct dk_out *out, 
 			one(app, &g->inst[i], out, stats);
 	dk_out_arr_end(out);
 	if (stats && g) {
+		const uint64_t *fs = dk_app_vrrp_fifo_stats(app);
+
 		dk_out_u64(out, "unknown_vrid", g->unknown_vrid);
+		if (fs) {
+			dk_out_obj_begin(out, "notify_fifo");
+			for (unsigned s = 0; s < DK_APP_VRRP_FIFO_ST_MAX; s++)
+				dk_out_u64(out, dk_app_vrrp_fifo_stat_name(s), fs[s]);
+			dk_out_obj_end(out);
+		}
 	}
 	return 0;
 }

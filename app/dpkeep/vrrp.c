@@ -221,6 +221,7 @@ notify(struct vrrp_inst *vi, enum dk_vrrp_state st)
 			       st == DK_VRRP_STATE_FAULT ? c->notify_fault : "";
 	char cmd[DK_CONF_PATHSIZ + 128];
 
+	dk_app_vrrp_fifo_instance(vi->app, c->name, st, vi->vr->eff_prio);
 	if (specific[0])
 		dk_proc_queue_push(&vi->notify_q, specific, vi->app->now_us);
 	if (c->notify[0]) {
@@ -476,6 +477,9 @@ dk_app_vrrp_init(struct dk_app *app, const struct dk_conf *conf)
 			return rc;
 		g->n++;
 	}
+	rc = dk_app_vrrp_fifo_init(app, conf);
+	if (rc < 0)
+		return rc;
 	return dk_app_vrrp_track_init(app, conf);
 }
 
@@ -517,6 +521,7 @@ dk_app_vrrp_fini(struct dk_app *app)
 		return;
 	if (g->scripts)
 		dk_app_vrrp_track_fini(app);
+	dk_app_vrrp_fifo_fini(app);
 	for (unsigned i = 0; i < g->n; i++) {
 		struct vrrp_inst *vi = &g->inst[i];
 

@@ -71,6 +71,22 @@ struct vrrp_sync {
 	struct dk_proc_queue notify_q;
 };
 
+#define DK_APP_VRRP_FIFO_STATS(X) \
+	X(LINES, "lines") \
+	X(DROPPED, "dropped") \
+	X(NO_READER, "no_reader") \
+	X(OPEN_ERROR, "open_error") \
+	X(WRITE_ERROR, "write_error")
+
+enum {
+#define X(e, s) DK_APP_VRRP_FIFO_ST_##e,
+	DK_APP_VRRP_FIFO_STATS(X)
+#undef X
+	DK_APP_VRRP_FIFO_ST_MAX
+};
+
+struct vrrp_fifo;
+
 struct dk_app_vrrp {
 	struct vrrp_inst *inst;
 	unsigned n;
@@ -87,6 +103,7 @@ struct dk_app_vrrp {
 	bool link_tracked[DK_DP_MAX_PORTS];
 	bool link_up[DK_DP_MAX_PORTS];
 	struct dk_timer track_t;
+	struct vrrp_fifo *fifo; /* NULL: no notify_fifo */
 };
 
 /* Tells the host layer which VIPs each port answers for (the owning instances'). */
@@ -105,5 +122,15 @@ void dk_app_vrrp_reeval(struct vrrp_inst *vi);
 void dk_app_vrrp_fault_update(struct vrrp_inst *vi);
 /* An instance changed state: move its sync group along. */
 void dk_app_vrrp_sync_changed(struct vrrp_inst *vi, enum dk_vrrp_state old_state);
+
+/* vrrp_fifo.c: notify_fifo lines, written without ever blocking the control loop. */
+int dk_app_vrrp_fifo_init(struct dk_app *app, const struct dk_conf *conf);
+void dk_app_vrrp_fifo_fini(struct dk_app *app);
+void dk_app_vrrp_fifo_instance(struct dk_app *app, const char *name, enum dk_vrrp_state st,
+			       unsigned prio);
+void dk_app_vrrp_fifo_group(struct dk_app *app, const char *name, enum dk_vrrp_state st);
+/* NULL without a FIFO; else DK_APP_VRRP_FIFO_ST_MAX counters. */
+const uint64_t *dk_app_vrrp_fifo_stats(const struct dk_app *app);
+const char *dk_app_vrrp_fifo_stat_name(unsigned s);
 
 #endif

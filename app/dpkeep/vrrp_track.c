@@ -198,7 +198,7 @@ track_tick(struct dk_timer *tm, void *arg, uint64_t now_us)
 /* --- sync groups ----------------------------------------------------------------------------- */
 
 static void
-sync_notify(struct vrrp_sync *s, enum dk_vrrp_state st, uint64_t now_us)
+sync_notify(struct dk_app *app, struct vrrp_sync *s, enum dk_vrrp_state st, uint64_t now_us)
 {
 	const struct dk_conf_sync_group *c = s->c;
 	const char *specific = st == DK_VRRP_STATE_MASTER ? c->notify_master :
@@ -208,6 +208,7 @@ sync_notify(struct vrrp_sync *s, enum dk_vrrp_state st, uint64_t now_us)
 
 	DK_LOG(VRRP, INFO, "VRRP_Group(%s) Syncing instances to %s state", c->name,
 	       dk_vrrp_state_name(st));
+	dk_app_vrrp_fifo_group(app, c->name, st);
 	if (specific[0])
 		dk_proc_queue_push(&s->notify_q, specific, now_us);
 	if (c->notify[0]) {
@@ -245,7 +246,7 @@ dk_app_vrrp_sync_changed(struct vrrp_inst *vi, enum dk_vrrp_state old_state)
 	if (n && same && s->members[0]->vr->state != s->state &&
 	    s->members[0]->vr->state != DK_VRRP_STATE_INIT) {
 		s->state = s->members[0]->vr->state;
-		sync_notify(s, s->state, vi->app->now_us);
+		sync_notify(vi->app, s, s->state, vi->app->now_us);
 	}
 }
 

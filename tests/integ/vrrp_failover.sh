@@ -22,7 +22,10 @@ cap() {
 	echo $! >"$out.pid"
 	until_ok 20 grep -q "Capturing on" "$out.err"
 }
-cap_stop() { kill "$(cat "$1.pid")" 2>/dev/null || true; wait "$(cat "$1.pid")" 2>/dev/null || true; }
+cap_stop() {
+	kill "$(cat "$1.pid")" 2>/dev/null || true
+	wait "$(cat "$1.pid")" 2>/dev/null || true
+}
 
 # failover LABEL VER INT: prints "MS_FROM_LAST_ADVERT MDI_MS" ("-" when nothing answered).
 failover() {
