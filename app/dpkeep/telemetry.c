@@ -142,7 +142,7 @@ fill_vs(struct dk_app *app, const char *params, struct rte_tel_data *d)
 	return dk_app_lb_tel_vs(app, params, d);
 }
 
-static int
+static void
 hc_one(const struct hc_chk *k, struct rte_tel_data *d)
 {
 	char buf[DK_ADDRSTRLEN + 8], tok[HC_TOKEN_LEN];
@@ -161,7 +161,6 @@ hc_one(const struct hc_chk *k, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "failed", k->n_fail);
 	rte_tel_data_add_dict_u64(d, "went_up", k->n_up);
 	rte_tel_data_add_dict_u64(d, "went_down", k->n_down);
-	return 0;
 }
 
 /*
@@ -193,12 +192,14 @@ fill_hc(struct dk_app *app, const char *params, struct rte_tel_data *d)
 			 hc_chk_target(c, tg, sizeof(tg)), dk_hc_checker_up(c->st) ? "UP" : "DOWN",
 			 hc_result_token(c->last, tok, sizeof(tok)));
 		rte_tel_data_add_array_string(a, line);
-		one = rte_tel_data_alloc();
-		snprintf(k, sizeof(k), "checker_%u", i);
-		if (one == NULL || hc_one(c, one) < 0 ||
-		    rte_tel_data_add_dict_container(d, k, one, 0) < 0)
-			rte_tel_data_free(one);
 		n++;
+		one = rte_tel_data_alloc();
+		if (one == NULL)
+			continue;
+		hc_one(c, one);
+		snprintf(k, sizeof(k), "checker_%u", i);
+		if (rte_tel_data_add_dict_container(d, k, one, 0) < 0)
+			rte_tel_data_free(one);
 	}
 	rte_tel_data_add_dict_container(d, "checkers", a, 0);
 	rte_tel_data_add_dict_u64(d, "count", n);
