@@ -317,8 +317,12 @@ dk_control_init(struct dk_app *app)
 
 		hp->index = (uint16_t)p;
 		memcpy(hp->mac.b, dpp->mac.addr_bytes, 6);
-		hp->addrs = dpp->cfg->addrs;
-		hp->n_addrs = dpp->cfg->n_addrs;
+		/* VRRPv3 over IPv6 sends from the link-local address (RFC 5798 5.1.2.1), so
+		 * every port has one and answers NS and echo for it like for its own. */
+		memcpy(app->haddrs[p], dpp->cfg->addrs, dpp->cfg->n_addrs * sizeof(struct dk_prefix));
+		dk_app_link_local(&hp->mac, &app->haddrs[p][dpp->cfg->n_addrs]);
+		hp->addrs = app->haddrs[p];
+		hp->n_addrs = dpp->cfg->n_addrs + 1;
 		hp->flags = DK_HOST_F_IP_CKSUM;
 	}
 	app->dp->ctl_rx = ctl_rx;
@@ -328,6 +332,24 @@ dk_control_init(struct dk_app *app)
 	dk_timer_init(&app->proc_timer, proc_tick, app);
 	dk_timer_arm(app->wheel, &app->proc_timer, app->now_us + PROC_TICK_US);
 	return 0;
+}
+
+void
+dk_app_link_local(const struct dk_mac *mac, struct dk_prefix *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->addr.af = AF_INET6;
+	out->addr.b[0] = 0xfe;
+	out->addr.b[1] = 0x80;
+	out->addr.b[8] = mac->b[0] ^ 0x02; /* EUI-64: universal/local bit inverted */
+	out->addr.b[9] = mac->b[1];
+	out->addr.b[10] = mac->b[2];
+	out->addr.b[11] = 0xff;
+	out->addr.b[12] = 0xfe;
+	out->addr.b[13] = mac->b[3];
+	out->addr.b[14] = mac->b[4];
+	out->addr.b[15] = mac->b[5];
+	out->len = 64;
 }
 
 /* Sleeps until a descriptor is readable, the next timer is due or the cap passes. */

@@ -62,6 +62,8 @@ struct dk_app {
 	struct dk_neigh_table *neigh;
 	struct dk_route_table *routes;
 	struct dk_host_port hport[DK_DP_MAX_PORTS];
+	/* hport[p].addrs: the profile's addresses, then the port's fe80:: EUI-64 address */
+	struct dk_prefix haddrs[DK_DP_MAX_PORTS][DK_PROFILE_MAX_ADDRS + 1];
 	struct dk_cmd_table *cmds;
 	struct dk_ctl_server *ctl;
 	struct dk_console *con;
@@ -86,6 +88,8 @@ uint64_t dk_app_now_us(void);
 /* control.c */
 int dk_control_init(struct dk_app *app);
 void dk_control_run(struct dk_app *app);
+/* The port's IPv6 link-local address, fe80::/64 with the MAC's modified EUI-64. */
+void dk_app_link_local(const struct dk_mac *mac, struct dk_prefix *out);
 void dk_control_fini(struct dk_app *app);
 /* Sends a frame built by fn into a fresh mbuf on port (control TX queue). */
 int dk_control_send(struct dk_app *app, uint16_t port,

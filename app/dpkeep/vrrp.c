@@ -398,6 +398,12 @@ inst_init(struct dk_app *app, struct vrrp_inst *vi, const struct dk_conf *conf,
 	p.init_state = c->state == DK_CONF_STATE_MASTER ? DK_VRRP_STATE_MASTER : DK_VRRP_STATE_BACKUP;
 	if (!dk_addr_is_unset(&c->unicast_src_ip)) {
 		p.primary = c->unicast_src_ip;
+	} else if (af == AF_INET6) {
+		struct dk_prefix ll;
+
+		/* RFC 5798 5.1.2.1: IPv6 adverts come from the link-local address. */
+		dk_app_link_local(&app->hport[port].mac, &ll);
+		p.primary = ll.addr;
 	} else {
 		const struct dk_profile_port *pp = app->dp->ports[port].cfg;
 

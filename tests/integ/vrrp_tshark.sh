@@ -66,6 +66,13 @@ check "VRRPv3 IPv4 adverts decoded (TTL 255)" \
 	[ "$(count 'vrrp.version == 3 && ip && vrrp.virt_rtr_id == 31 && ip.ttl == 255')" -ge 10 ]
 check "VRRPv3 IPv6 adverts decoded (hop limit 255, to ff02::12)" \
 	[ "$(count 'vrrp.version == 3 && ipv6.dst == ff02::12 && ipv6.hlim == 255')" -ge 10 ]
+ll=$(python3 -c "import ipaddress, sys; m = bytes.fromhex(sys.argv[1].replace(':', ''))
+print(ipaddress.IPv6Address(b'\xfe\x80' + bytes(6) + bytes([m[0] ^ 2]) + m[1:3]
+      + b'\xff\xfe' + m[3:]))" "$mac")
+check "IPv6 adverts come from the port's link-local address ($ll)" \
+	[ "$(count "ipv6.dst == ff02::12 && ipv6.src != $ll")" -eq 0 ]
+check "the client reaches that link-local address (NS answered, echo replied)" \
+	nsx client ping -6 -c 1 -W 2 "$ll%eth0"
 check "every advert's VRRP checksum is good" \
 	bash -c "[ \$(grep -c '^Virtual Router Redundancy Protocol' '$TMP/vrrp.txt') -ge 20 ] &&
 		[ \$(grep -c 'Checksum Status: Good' '$TMP/vrrp.txt') -ge \
