@@ -2,13 +2,20 @@
 # Quorum with hysteresis: three real servers of weight 1 behind TCP_CHECKs, quorum 2,
 # hysteresis 1. Quorum is lost only below quorum - hysteresis (no server left) and
 # regained only at quorum + hysteresis (all three back); quorum_down and quorum_up run
-# once at each of those transitions and never in between.
+# once at each of those transitions and never in between. While quorum is lost, new
+# connections go to the sorry server.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lb_lib.sh"
 source "$(dirname "$0")/hc_lib.sh"
 
 lab_up
 for i in 1 2 3; do svc_start "$i" tcp; done
+# The sorry server: rs3 port 8080 says "sorry"; NAT replies route back through dpkeep.
+nsx rs3 ip route add default via 198.51.100.1
+ip netns exec "$DK_LAB-rs3" socat TCP4-LISTEN:8080,fork,reuseaddr "SYSTEM:'echo sorry'" \
+	>/dev/null 2>&1 &
+echo $! >"$TMP/sorry.pid"
+vip_says() { ip netns exec "$DK_LAB-client" socat -T2 - TCP:192.0.2.10:80 </dev/null 2>/dev/null; }
 cat >"$TMP/quorum.sh" <<EOS
 #!/bin/sh
 echo "\$1" >>"$TMP/quorum.log"
@@ -37,6 +44,7 @@ virtual_server 192.0.2.10 80 {
 	hysteresis 1
 	quorum_up "$TMP/quorum.sh up"
 	quorum_down "$TMP/quorum.sh down"
+	sorry_server 198.51.100.13 8080
 $(rs_block 1)
 $(rs_block 2)
 $(rs_block 3)
@@ -63,6 +71,8 @@ check "no quorum script has run yet" test ! -s "$TMP/quorum.log"
 check "rs3 goes down" down 3
 check "no server left: quorum lost" wait_for "quorum down" 5 q_is False
 check "quorum_down ran once" wait_for "quorum_down script" 5 grep -qx down "$TMP/quorum.log"
+check "with quorum lost, a new connection to the VIP reaches the sorry server" \
+	wait_for "sorry server" 5 bash -c "DK_LAB=$DK_LAB; $(declare -f vip_says); vip_says | grep -qx sorry"
 
 check "rs3 comes back" up 3
 sleep 1
@@ -71,6 +81,8 @@ check "alive weight 1 is short of quorum + hysteresis (3): still no quorum" \
 check "rs1 comes back" up 1
 check "rs2 comes back" up 2
 check "all three back: quorum regained" wait_for "quorum up" 5 q_is True
+check "with quorum back, new connections no longer reach the sorry server" \
+	bash -c "DK_LAB=$DK_LAB; $(declare -f vip_says); ! vip_says | grep -q sorry"
 sleep 1
 cat "$TMP/quorum.log"
 check "quorum_down then quorum_up, each exactly once" \
