@@ -22,12 +22,6 @@ struct lblc_ws {
 	struct lblc_entry e[LBLC_SETS][LBLC_WAYS];
 };
 
-static bool
-same_addr(const struct dk_addr *a, const struct dk_addr *b)
-{
-	return a->af == b->af && __builtin_memcmp(a->b, b->b, a->af == AF_INET ? 4 : 16) == 0;
-}
-
 static enum dk_lb_verdict
 lblc_schedule(const struct dk_lb_service *svc, void *ws, const struct dk_lb_sched_ctx *ctx,
 	      uint32_t *idx)
@@ -43,7 +37,7 @@ lblc_schedule(const struct dk_lb_service *svc, void *ws, const struct dk_lb_sche
 
 		if (x->valid && ctx->now_us - x->last_us >= svc->lblc_expire_us)
 			x->valid = 0;
-		if (x->valid && same_addr(&x->dst, &ctx->dst))
+		if (x->valid && dk_addr_eq(&x->dst, &ctx->dst))
 			e = x;
 		if (!x->valid || (victim->valid && x->last_us < victim->last_us))
 			victim = x;

@@ -25,12 +25,6 @@ struct lblcr_ws {
 	struct lblcr_entry e[LBLCR_SETS][LBLCR_WAYS];
 };
 
-static bool
-same_addr(const struct dk_addr *a, const struct dk_addr *b)
-{
-	return a->af == b->af && __builtin_memcmp(a->b, b->b, a->af == AF_INET ? 4 : 16) == 0;
-}
-
 static uint64_t
 load(const struct dk_lb_service *svc, const struct dk_lb_sched_ctx *ctx, uint16_t i)
 {
@@ -102,7 +96,7 @@ lblcr_schedule(const struct dk_lb_service *svc, void *ws, const struct dk_lb_sch
 
 		if (x->valid && ctx->now_us - x->last_us >= svc->lblc_expire_us)
 			x->valid = 0;
-		if (x->valid && same_addr(&x->dst, &ctx->dst))
+		if (x->valid && dk_addr_eq(&x->dst, &ctx->dst))
 			e = x;
 		if (!x->valid || (victim->valid && x->last_us < victim->last_us))
 			victim = x;
