@@ -5,7 +5,8 @@
 # at :25), a reload of both nodes (:30), and a failover (the master lb1 SIGKILLed at
 # :40, restarted at :50, when it preempts). Ends with a summary: failed requests
 # outside the failover windows (must be 0), lb2's RSS growth (lb2 runs throughout)
-# from the end of the first minute (pool and tables warm) against RSS_BOUND_MB, sanitizer reports in any log (point DK_BUILD at an ASan+UBSan
+# from the end of the first minute (pool and tables warm) against RSS_BOUND_MB,
+# sanitizer reports in any log (point DK_BUILD at an ASan+UBSan
 # build to have them). Not part of CI: it takes as long as asked.
 #   scripts/soak.sh [--minutes N]      (root; DK_BUILD, default build/; DK_LAB, default dks)
 # (the RSS check needs N >= 2: the first minute only warms up)
@@ -55,7 +56,8 @@ start() { # lb1|lb2: logs append, so a restarted node's earlier reports are kept
 	local n=$1 prof=$src/drivers-cfg/af_packet.conf
 	[ "$n" = lb2 ] && prof=$src/drivers-cfg/af_packet-lb2.conf
 	# ip netns exec execs dpkeep, so $! is dpkeep itself (a shell function would not).
-	ip netns exec "$DK_LAB-$n" "$DPKEEP" --ports "$prof" -f "$src/scripts/demo/keepalived.conf" -i "$n" \
+	ip netns exec "$DK_LAB-$n" "$DPKEEP" --ports "$prof" \
+		-f "$src/scripts/demo/keepalived.conf" -i "$n" \
 		--ctl "$RUN/$n.ctl" -- --file-prefix="$DK_LAB-$n" >>"$RUN/$n.log" 2>&1 </dev/null &
 	echo $! >"$RUN/$n.pid"
 	for _ in $(seq 100); do
@@ -83,7 +85,8 @@ log "lab up, lb1 MASTER; soak for $minutes minute(s), build $DK_BUILD"
 # The traffic: one request every 0.1 s, each line "epoch ok|fail".
 (
 	while :; do
-		if nsx client curl -s --max-time 2 -o /dev/null "http://$VIP/"; then r=ok; else r=fail; fi
+		r=fail
+		nsx client curl -s --max-time 2 -o /dev/null "http://$VIP/" && r=ok
 		echo "$(date +%s.%N) $r"
 		sleep 0.1
 	done
@@ -144,7 +147,8 @@ sys.exit(0 if not outside else 1)
 PY
 req_ok=${PIPESTATUS[0]}
 growth=$(((rss1 - rss0) / 1024))
-echo "lb2 RSS: $((rss0 / 1024)) MB -> $((rss1 / 1024)) MB (growth ${growth} MB, bound ${RSS_BOUND_MB} MB)" |
+echo "lb2 RSS: $((rss0 / 1024)) MB -> $((rss1 / 1024)) MB" \
+	"(growth ${growth} MB, bound ${RSS_BOUND_MB} MB)" |
 	tee -a "$RUN/summary"
 san=$(cat "$RUN"/lb*.log | grep -cE 'ERROR: (Address|Leak)Sanitizer|runtime error:' || true)
 echo "sanitizer reports: $san" | tee -a "$RUN/summary"
