@@ -19,6 +19,8 @@ batch=0
 "$src/scripts/build.sh"
 "$src/scripts/lab.sh" up
 mkdir -p "$DEMO_RUN"
+# The real servers first, so that the nodes' health checks find them up.
+for i in 1 2 3; do "$src/scripts/demo/backends.sh" start "$i"; done
 
 LB2="ip netns exec $DK_LAB-lb2 $DK_BUILD/app/dpkeep/dpkeep \
 --ports $src/drivers-cfg/af_packet-lb2.conf -f $src/scripts/demo/keepalived.conf -i lb2 \
@@ -38,8 +40,10 @@ fi
 tmux kill-session -t dpkeep-demo 2>/dev/null || true
 tmux new-session -d -s dpkeep-demo -x 200 -y 55 \
 	"$LB2 --console; tmux kill-session -t dpkeep-demo"
+# A pane gets the tmux server's environment, not ours: pass what the story needs.
 tmux split-window -v -t dpkeep-demo \
-	"$src/scripts/demo/narrate.sh; echo; echo '(lb2 console above: try show vrrp, show neigh, show port stats, quit)'; exec bash"
+	"env DK_SRC=$DK_SRC DK_BUILD=$DK_BUILD DK_LAB=$DK_LAB DEMO_RUN=$DEMO_RUN \
+$src/scripts/demo/narrate.sh; echo; echo '(lb2 console above: try show vrrp, show neigh, show port stats, quit)'; exec bash"
 tmux select-pane -t dpkeep-demo:0.0
 tmux attach -t dpkeep-demo || true
 "$src/scripts/lab.sh" down

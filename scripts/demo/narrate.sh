@@ -42,7 +42,6 @@ curls() { # N: N requests to the VIP, one line per answer
 	done
 }
 
-for i in 1 2 3; do "$DK_SRC/scripts/demo/backends.sh" start "$i"; done
 until "$CLI" --ctl "$DEMO_RUN/lb2.ctl" show port info >/dev/null 2>&1; do sleep 0.3; done
 say "lb2 is up (console above). Starting lb1 (priority 150) next to it"
 start_lb1
