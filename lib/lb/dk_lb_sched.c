@@ -101,8 +101,8 @@ dk_lb_hash_addr(const struct dk_addr *a, uint16_t port, uint64_t seed)
 			     seed ^ ((uint64_t)port << 8) ^ a->af);
 }
 
-static uint32_t
-gcd32(uint32_t a, uint32_t b)
+uint32_t
+dk_lb_gcd(uint32_t a, uint32_t b)
 {
 	while (b) {
 		uint32_t t = a % b;
@@ -123,7 +123,7 @@ dk_lb_hashtab_build(const struct dk_lb_service *svc, uint16_t **out)
 	*out = NULL;
 	for (i = 0; i < svc->n_backends; i++)
 		if (dk_lb_hash_member(svc, &svc->backends[i]))
-			g = gcd32(svc->backends[i].weight, g);
+			g = dk_lb_gcd(svc->backends[i].weight, g);
 	if (g == 0)
 		return 0;
 	tab = malloc(size * sizeof(*tab));

@@ -112,6 +112,8 @@ enum dk_lb_verdict dk_lb_mh_stateless_pick(const struct dk_lb_service *svc,
 					   uint32_t *idx);
 
 /* Hash of an address (and optionally a port) for the hashing schedulers. */
+/* Greatest common divisor (wrr steps, Maglev skips, weighted hash tables). */
+uint32_t dk_lb_gcd(uint32_t a, uint32_t b);
 uint64_t dk_lb_hash_addr(const struct dk_addr *a, uint16_t port, uint64_t seed);
 
 static inline uint64_t

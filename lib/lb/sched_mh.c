@@ -40,18 +40,6 @@ is_prime(uint32_t n)
 	return true;
 }
 
-static uint32_t
-gcd(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 struct mh_perm {
 	uint32_t pos;
 	uint32_t skip;
@@ -110,7 +98,7 @@ mh_build(const struct dk_lb_service *svc, const void **out)
 		goto out;
 	for (i = 0; i < svc->n_backends; i++)
 		if (dk_lb_hash_member(svc, &svc->backends[i]))
-			g = gcd(svc->backends[i].weight, g);
+			g = dk_lb_gcd(svc->backends[i].weight, g);
 	rc = 0;
 	if (g == 0)
 		goto out;

@@ -11,18 +11,6 @@ struct wrr_ws {
 	uint32_t di;
 };
 
-static uint32_t
-gcd(uint32_t a, uint32_t b)
-{
-	while (b) {
-		uint32_t t = a % b;
-
-		a = b;
-		b = t;
-	}
-	return a;
-}
-
 static void
 wrr_wstate_init(const struct dk_lb_service *svc, void *ws, unsigned worker, uint64_t seed)
 {
@@ -37,7 +25,7 @@ wrr_wstate_init(const struct dk_lb_service *svc, void *ws, unsigned worker, uint
 		uint32_t w = svc->backends[svc->avail[i]].weight;
 
 		s->mw = w > s->mw ? w : s->mw;
-		s->di = gcd(w, s->di);
+		s->di = dk_lb_gcd(w, s->di);
 	}
 	s->cl = svc->n_avail ? svc->n_avail - 1 : 0;
 	s->cw = 0;
