@@ -154,3 +154,40 @@ vrrp_cut() {
 	$t filter add dev "$1" parent 1: protocol ipv6 u32 match ip6 protocol 112 0xff flowid 1:1
 }
 vrrp_heal() { ip netns exec "$DK_LAB-sw" tc qdisc del dev "$1" root; }
+
+# --- IPv6: what the client sees ------------------------------------------------------------
+
+# client_ns_answers VIP: "MAC S=x O=y" for each NA answering one NS from the client.
+client_ns_answers() { nsx client python3 "$DK_SRC/tests/integ/ns_probe.py" eth0 "$1" 1; }
+# client_ns_only VIP MAC: MAC, and nobody else, answers the client's NS for VIP (solicited).
+client_ns_only() {
+	local got
+	got=$(client_ns_answers "$1")
+	echo "NS for $1 answered by: ${got:-nobody}"
+	[ "$got" = "${2,,} S=1 O=1" ]
+}
+# client_neigh6_is VIP MAC: the client's neighbour cache points at MAC.
+client_neigh6_is() { nsx client ip -6 neigh show "$1" dev eth0 | grep -qi "lladdr $2"; }
+# client_echo6_via VIP MAC: the client's ping to VIP, sent to MAC whatever ND says, is
+# answered. The pinned entry is removed again, so the cache is empty for VIP afterwards.
+client_echo6_via() {
+	local rc=0
+	nsx client ip -6 neigh replace "$1" lladdr "$2" dev eth0 nud permanent
+	nsx client ping -6 -c 1 -W 2 "$1" || rc=1
+	nsx client ip -6 neigh del "$1" dev eth0 || true
+	return $rc
+}
+# eui64_ll MAC: the link-local address RFC 4291 derives from MAC (what dpkeep sends from).
+eui64_ll() {
+	python3 -c 'import ipaddress,sys
+m = bytes.fromhex(sys.argv[1].replace(":", ""))
+print(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + bytes([m[0] ^ 2]) + m[1:3] +
+      b"\xff\xfe" + m[3:]))' "$1"
+}
+# peer_ll_ready: the peer's eth0 has a link-local address past DAD (keepalived sends its
+# IPv6 adverts from it and refuses a tentative one).
+peer_ll_ready() {
+	ip -n "$DK_LAB-peer" -6 addr show dev eth0 scope link | grep -q fe80 &&
+		! ip -n "$DK_LAB-peer" -6 addr show dev eth0 tentative | grep -q inet6
+}
+client_no_echo6_via() { ! client_echo6_via "$@"; }
