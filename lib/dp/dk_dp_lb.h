@@ -32,6 +32,7 @@
 	X(DK_DP_LB_C_REPLIES, "replies_forwarded") \
 	X(DK_DP_LB_C_MSS_CLAMPED, "tun_mss_clamped") \
 	X(DK_DP_LB_C_NEW, "new_conns") \
+	X(DK_DP_LB_C_REUSED, "reused_tuple") \
 	X(DK_DP_LB_C_REDIRECT, "redirected") \
 	X(DK_DP_LB_C_REDIRECT_FULL, "drop_redirect_ring_full") \
 	X(DK_DP_LB_C_NO_BACKEND, "drop_no_backend") \

@@ -246,6 +246,11 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 
 	dk_conn_key_make(&k, pi->proto, &pi->src, pi->sport, &pi->dst, pi->dport);
 	c = dk_conn_lookup(x->ct, &k, x->now_us, &dir);
+	if (c != NULL && svc != NULL && dk_conn_syn_starts_anew(c, dir, pi->tcp_flags)) {
+		dk_conn_delete(x->ct, c);
+		x->cnt[DK_DP_LB_C_REUSED]++;
+		c = NULL;
+	}
 	if (c == NULL) {
 		/* Not a flow we know and not to a service: dpkeep's own traffic. */
 		if (svc == NULL)

@@ -179,6 +179,16 @@ enum dk_lb_verdict dk_lb_schedule_persist(const struct dk_lb_table *t,
 					  const struct dk_lb_sched_ctx *ctx,
 					  const struct dk_lb_backend **out);
 
+/*
+ * True when a client's bare SYN on entry c opens a new connection on a reused tuple
+ * rather than retransmitting the old one's: the old connection is over (TIME_WAIT,
+ * CLOSE) or, with only the client side seen (DR/TUN), the client already sent its FIN.
+ * The caller drops the entry and schedules anew, so a reused source port is balanced
+ * like any new connection and never sent to a backend that no longer takes new ones
+ * (IPVS conn_reuse_mode 1, plus its FIN_WAIT bit for DR/TUN).
+ */
+bool dk_conn_syn_starts_anew(const struct dk_conn *c, enum dk_conn_dir dir, uint8_t tcp_flags);
+
 /* The TCP state machine on its own; input_only when replies bypass us (DR/TUN). */
 enum dk_conn_state dk_conn_tcp_next(enum dk_conn_state s, enum dk_conn_dir dir,
 				    uint8_t tcp_flags, bool input_only);

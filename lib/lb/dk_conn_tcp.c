@@ -56,3 +56,21 @@ dk_conn_tcp_next(enum dk_conn_state s, enum dk_conn_dir dir, uint8_t tcp_flags,
 	}
 	return s;
 }
+
+bool
+dk_conn_syn_starts_anew(const struct dk_conn *c, enum dk_conn_dir dir, uint8_t tcp_flags)
+{
+	if (dir != DK_CONN_DIR_ORIG || (c->flags & DK_CONN_F_TMPL) ||
+	    c->key[DK_CONN_DIR_ORIG].proto != DK_LB_PROTO_TCP ||
+	    (tcp_flags & (DK_TCP_SYN | DK_TCP_ACK | DK_TCP_RST | DK_TCP_FIN)) != DK_TCP_SYN)
+		return false;
+	switch (c->state) {
+	case DK_CONN_S_TIME_WAIT:
+	case DK_CONN_S_CLOSE:
+		return true;
+	case DK_CONN_S_FIN_WAIT:
+		return !(c->flags & DK_CONN_F_REPLY);
+	default:
+		return false;
+	}
+}

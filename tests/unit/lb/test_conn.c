@@ -160,6 +160,43 @@ test_tcp_states(void **state)
 }
 
 static void
+test_syn_reuse(void **state)
+{
+	struct dk_conn_table *t = mk(16, 0);
+	struct dk_conn *nat, *dr;
+	uint64_t now = 1000 * SEC;
+
+	(void)state;
+	nat = add(t, 0x01020304u, 5000, true, DK_TCP_SYN, now);
+	dr = add(t, 0x01020305u, 5000, false, DK_TCP_SYN, now);
+	/* open connections: a SYN is a retransmit, whatever the state */
+	assert_false(dk_conn_syn_starts_anew(nat, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	dk_conn_update(t, nat, DK_CONN_DIR_ORIG, DK_TCP_ACK, now);
+	dk_conn_update(t, dr, DK_CONN_DIR_ORIG, DK_TCP_ACK, now);
+	assert_false(dk_conn_syn_starts_anew(nat, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	assert_false(dk_conn_syn_starts_anew(dr, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	/* the client closed: only input-only entries know nothing more will come */
+	dk_conn_update(t, nat, DK_CONN_DIR_REPLY, DK_TCP_FIN | DK_TCP_ACK, now);
+	dk_conn_update(t, dr, DK_CONN_DIR_ORIG, DK_TCP_FIN | DK_TCP_ACK, now);
+	assert_int_equal(nat->state, DK_CONN_S_FIN_WAIT);
+	assert_int_equal(dr->state, DK_CONN_S_FIN_WAIT);
+	assert_false(dk_conn_syn_starts_anew(nat, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	assert_true(dk_conn_syn_starts_anew(dr, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	/* not a bare SYN from the client: never */
+	assert_false(dk_conn_syn_starts_anew(dr, DK_CONN_DIR_ORIG, DK_TCP_SYN | DK_TCP_ACK));
+	assert_false(dk_conn_syn_starts_anew(dr, DK_CONN_DIR_REPLY, DK_TCP_SYN));
+	assert_false(dk_conn_syn_starts_anew(dr, DK_CONN_DIR_ORIG, DK_TCP_ACK));
+	/* both sides closed */
+	dk_conn_update(t, nat, DK_CONN_DIR_ORIG, DK_TCP_FIN | DK_TCP_ACK, now);
+	dk_conn_update(t, nat, DK_CONN_DIR_REPLY, DK_TCP_ACK, now);
+	assert_int_equal(nat->state, DK_CONN_S_TIME_WAIT);
+	assert_true(dk_conn_syn_starts_anew(nat, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	dk_conn_update(t, nat, DK_CONN_DIR_ORIG, DK_TCP_RST, now);
+	assert_true(dk_conn_syn_starts_anew(nat, DK_CONN_DIR_ORIG, DK_TCP_SYN));
+	dk_conn_table_free(t);
+}
+
+static void
 test_timeouts_and_load(void **state)
 {
 	struct dk_conn_table *t = mk(16, 0);
@@ -574,6 +611,7 @@ main(void)
 		cmocka_unit_test(test_persistence),
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_syn_reuse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
