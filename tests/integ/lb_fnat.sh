@@ -25,6 +25,15 @@ virtual_server $VIP 80 {
 	real_server 198.51.100.12 80 { weight 1 }
 	real_server 198.51.100.13 80 { weight 1 }
 }
+virtual_server $VIP 81 {
+	lb_algo wrr
+	lb_kind FNAT
+	laddr_group LAN1
+	protocol TCP
+	real_server 198.51.100.11 80 { weight 1 }
+	real_server 198.51.100.12 80 { weight 2 }
+	real_server 198.51.100.13 80 { weight 3 }
+}
 virtual_server $VIP 53 {
 	lb_algo rr
 	lb_kind FNAT
@@ -41,21 +50,17 @@ check "real servers see the local address answer ARP" \
 	wait_for "arping" 10 nsx rs1 arping -c1 -w1 -I eth0 "$LADDR"
 wait_for "first answer through the VIP" 10 nsx client curl -s --max-time 2 "http://$VIP/"
 
-out=$(spread 300 "http://$VIP/")
+out=$(hits 3000 "$VIP")
 echo "$out"
-rr_even() {
-	for i in 1 2 3; do
-		c=$(echo "$out" | awk -v n="rs$i" '$1 == n {print $2}')
-		[ "${c:-0}" -ge 95 ] && [ "${c:-0}" -le 105 ] || return 1
-	done
-}
-check "rr spreads 300 FNAT connections evenly over three backends (+-5)" rr_even
+check "rr gives each server 1000 of 3000 FNAT connections (+-1%)" rr_even "$out" 3000
+out=$(hits 3000 "$VIP" 81)
+echo "$out"
+check "wrr 1:2:3 gives each server its share of 3000 FNAT connections (+-5%)" \
+	wrr_123 "$out" 3000
 check "the real servers have no route to the client (replies went to the local address)" \
 	bash -c "! ip netns exec $DK_LAB-rs1 ip route get 192.0.2.100"
 
-udp=$(for i in $(seq 30); do
-	echo "ping $i" | nsx client socat -T1 - "UDP4:$VIP:53" 2>/dev/null | head -1
-done | sort | uniq -c | awk '{print $2, $1}')
+udp=$(udp_hits 30 "$VIP" 53)
 echo "$udp"
 check "UDP round-trips through FNAT to all three echo servers, 10 each" \
 	test "$(echo "$udp" | tr '\n' ' ')" = "rs1 10 rs2 10 rs3 10 "

@@ -41,6 +41,114 @@ spread() {
 	done | sort | uniq -c | awk '{print $2, $1}'
 }
 
+# hits COUNT HOST [PORT [PARALLEL [SRC]]]: COUNT short HTTP/1.0 connections (Connection:
+# close) from client to HOST:PORT, PARALLEL at a time (default 4), from source address SRC
+# if given, all in one python3 process (a curl per connection is far too slow for
+# thousands). Prints "rsN count" lines sorted by name; "error count" for connections
+# that failed or got no "rsN" page.
+hits() {
+	nsx client python3 - "$@" <<'EOPY'
+import collections, socket, sys, threading
+count, host = int(sys.argv[1]), sys.argv[2]
+port = int(sys.argv[3]) if len(sys.argv) > 3 else 80
+par = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+src = sys.argv[5] if len(sys.argv) > 5 else None
+req = b"GET / HTTP/1.0\r\nHost: " + host.encode() + b"\r\nConnection: close\r\n\r\n"
+tally = collections.Counter()
+lock = threading.Lock()
+todo = iter(range(count))
+
+def one():
+	try:
+		s = socket.create_connection((host, port), timeout=3,
+					     source_address=(src, 0) if src else None)
+		with s:
+			s.sendall(req)
+			buf = b""
+			while True:
+				d = s.recv(4096)
+				if not d:
+					break
+				buf += d
+		body = buf.split(b"\r\n\r\n", 1)[1].decode().strip() if b"\r\n\r\n" in buf else ""
+		return body if body.startswith("rs") and len(body) <= 8 else "error"
+	except OSError:
+		return "error"
+
+def run():
+	while True:
+		with lock:
+			if next(todo, None) is None:
+				return
+		r = one()
+		with lock:
+			tally[r] += 1
+
+ts = [threading.Thread(target=run) for _ in range(par)]
+for t in ts:
+	t.start()
+for t in ts:
+	t.join()
+for k in sorted(tally):
+	print(k, tally[k])
+EOPY
+}
+
+# udp_hits COUNT HOST PORT: COUNT UDP flows from client (a new socket, so a new source
+# port, each), one datagram each, resent on the same socket up to 4 times when no answer
+# comes within a second (an echo server busy forking is not a lost flow). Prints
+# "rsN count" lines from the echo servers' answers; "error count" for flows without one.
+udp_hits() {
+	nsx client python3 - "$@" <<'EOPY'
+import collections, socket, sys
+count, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+tally = collections.Counter()
+for i in range(count):
+	r = "error"
+	with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+		s.settimeout(1)
+		for _ in range(4):
+			s.sendto(b"ping %d\n" % i, (host, port))
+			try:
+				# The echo may come as its own datagram, before the name.
+				while not r.startswith("rs"):
+					r = s.recv(2048).decode().split("\n")[0]
+				break
+			except OSError:
+				r = "error"
+	tally[r] += 1
+for k in sorted(tally):
+	print(k, tally[k])
+EOPY
+}
+
+# share OUT NAME: how many connections NAME ("rs1", "error") took in hits/spread output.
+share() { echo "$1" | awk -v n="$2" '$1 == n {c = $2} END {print c + 0}'; }
+
+# within OUT NAME LOW HIGH: NAME's share is in [LOW, HIGH].
+within() {
+	local c
+	c=$(share "$1" "$2")
+	[ "$c" -ge "$3" ] && [ "$c" -le "$4" ]
+}
+
+# rr_even OUT TOTAL: rr over three backends: each takes TOTAL/3, within 1% of that.
+rr_even() {
+	local i third=$(($2 / 3)) tol=$(($2 / 300))
+	for i in 1 2 3; do
+		within "$1" "rs$i" $((third - tol)) $((third + tol)) || return 1
+	done
+}
+
+# wrr_123 OUT TOTAL: weights 1:2:3 over rs1..rs3: each share within 5% of TOTAL*w/6.
+wrr_123() {
+	local i want
+	for i in 1 2 3; do
+		want=$(($2 * i / 6))
+		within "$1" "rs$i" $((want - want / 20)) $((want + want / 20)) || return 1
+	done
+}
+
 # wait_for DESC SECONDS COMMAND...: polls until COMMAND succeeds.
 wait_for() {
 	local d=$1 t=$2; shift 2

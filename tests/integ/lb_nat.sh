@@ -1,6 +1,6 @@
 #!/bin/bash
 # NAT: dpkeep rewrites the destination to a real server and the replies, routed back
-# through dpkeep (198.51.100.1), back to the VIP. TCP with wrr, UDP with rr.
+# through dpkeep (198.51.100.1), back to the VIP. TCP with wrr and rr, UDP with rr.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 VIP=192.0.2.50
@@ -21,6 +21,14 @@ virtual_server $VIP 80 {
 	real_server 198.51.100.12 80 { weight 2 }
 	real_server 198.51.100.13 80 { weight 3 }
 }
+virtual_server $VIP 81 {
+	lb_algo rr
+	lb_kind NAT
+	protocol TCP
+	real_server 198.51.100.11 80 { weight 1 }
+	real_server 198.51.100.12 80 { weight 1 }
+	real_server 198.51.100.13 80 { weight 1 }
+}
 virtual_server $VIP 53 {
 	lb_algo rr
 	lb_kind NAT
@@ -34,23 +42,22 @@ start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf" -f "$TMP/lb1.conf"
 check "VIP answers ping" wait_for "ping" 10 nsx client ping -c1 -W1 "$VIP"
 wait_for "first answer through the VIP" 10 nsx client curl -s --max-time 2 "http://$VIP/"
 
-out=$(spread 300 "http://$VIP/")
+t0=$(date +%s)
+out=$(hits 3000 "$VIP")
+echo "$out ($(($(date +%s) - t0)) s)"
+check "wrr 1:2:3 gives each server its share of 3000 connections (+-5%)" wrr_123 "$out" 3000
+check "every connection got an answer" test "$(share "$out" error)" = 0
+# From a second client address: the same client port to :80 and :81 would be the same
+# 4-tuple at the real server (and the same reply key here) while the first is in TIME_WAIT.
+nsx client ip addr add 192.0.2.101/24 dev eth0
+out=$(hits 3000 "$VIP" 81 4 192.0.2.101)
 echo "$out"
-by_weight() { # rsN expected: within 5% of 300
-	c=$(echo "$out" | awk -v n="$1" '$1 == n {print $2}')
-	[ "${c:-0}" -ge $(($2 - 15)) ] && [ "${c:-0}" -le $(($2 + 15)) ]
-}
-check "wrr gives rs1 1/6 of 300 connections" by_weight rs1 50
-check "wrr gives rs2 2/6 of 300 connections" by_weight rs2 100
-check "wrr gives rs3 3/6 of 300 connections" by_weight rs3 150
-check "every connection got an answer" bash -c "! echo '$out' | grep -q timeout"
+check "rr gives each server 1000 of 3000 connections (+-1%)" rr_even "$out" 3000
 pk() { json lb1 "sum(r['$1'] for r in j['virtual_servers'][0]['real_servers'])" show vs "$VIP:80"; }
 check "show vs counts replies (pkts_out) as well as requests" \
 	bash -c "[ $(pk pkts_out) -gt 0 ] && [ $(pk pkts_in) -gt 0 ]"
 
-udp=$(for i in $(seq 30); do
-	echo "ping $i" | nsx client socat -T1 - "UDP4:$VIP:53" 2>/dev/null | head -1
-done | sort | uniq -c | awk '{print $2, $1}')
+udp=$(udp_hits 30 "$VIP" 53)
 echo "$udp"
 check "UDP round-trips through NAT to all three echo servers, 10 each" \
 	test "$(echo "$udp" | tr '\n' ' ')" = "rs1 10 rs2 10 rs3 10 "

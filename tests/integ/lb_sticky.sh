@@ -1,7 +1,9 @@
 #!/bin/bash
 # Sticky per source: sh and mh (Maglev) hash the client address, rr with
-# persistence_timeout remembers it in a template. Ten client addresses, five connections
-# each: every address keeps its real server, and the addresses use more than one.
+# persistence_timeout remembers it in a template. Per service, ten client addresses make
+# 300 connections each: every address keeps its real server, and the addresses use more
+# than one. Each service gets its own ten addresses: NAT to one real-server port, the same
+# client port towards two services would be one 4-tuple at the real server.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 VIP=192.0.2.50
@@ -11,7 +13,7 @@ for i in 1 2 3; do
 	nsx "rs$i" ip route add default via 198.51.100.1
 	nginx_rs "$i"
 done
-for a in $(seq 101 110); do
+for a in $(seq 101 140); do
 	nsx client ip addr add "192.0.2.$a/24" dev eth0
 done
 
@@ -33,24 +35,25 @@ start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf" -f "$TMP/lb1.conf"
 check "VIP answers ping" wait_for "ping" 10 nsx client ping -c1 -W1 "$VIP"
 wait_for "first answer through the VIP" 10 nsx client curl -s --max-time 2 "http://$VIP/"
 
-# per_source PORT: "ADDR rsN..." per client address, five connections from each.
+# per_source PORT FIRST: "ADDR rsN..." per client address 192.0.2.FIRST.., 300 connections
+# from each.
 per_source() {
-	for a in $(seq 101 110); do
-		echo "192.0.2.$a $(for _ in 1 2 3 4 5; do
-			nsx client curl -s --max-time 3 --interface "192.0.2.$a" \
-				"http://$VIP:$1/" || echo timeout
-		done | sort -u | tr '\n' ' ')"
+	for a in $(seq "$2" $(($2 + 9))); do
+		echo "192.0.2.$a $(hits 300 "$VIP" "$1" 4 "192.0.2.$a" | awk '{print $1}' |
+			tr '\n' ' ')"
 	done
 }
 sticky() { ! echo "$1" | awk 'NF != 2 {bad = 1} END {exit !bad}'; }
 spread_over() { [ "$(echo "$1" | awk '{print $2}' | sort -u | grep -c '^rs')" -ge 2 ]; }
+first=101
 for p in 80:sh 81:mh 82:persistence; do
-	out=$(per_source "${p%%:*}")
+	out=$(per_source "${p%%:*}" $first)
+	first=$((first + 10))
 	echo "${p#*:}:"; echo "$out"
 	check "${p#*:}: each source address keeps one real server" sticky "$out"
 	check "${p#*:}: the ten addresses use more than one real server" spread_over "$out"
 done
-out=$(per_source 83)
+out=$(per_source 83 $first)
 not_sticky() { ! sticky "$1"; }
 check "plain rr (the control): a source address sees several real servers" not_sticky "$out"
 check "persistence templates are listed by show conn" test "$(json lb1 \

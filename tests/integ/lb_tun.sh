@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 VIP=198.51.100.51
+VIP2=198.51.100.53
 
 lab_up
 # A client leg on the back segment: real servers answer it directly (TUN ports are the
@@ -15,6 +16,7 @@ ip -n "$DK_LAB-client" addr add 198.51.100.100/24 dev eth1
 ip -n "$DK_LAB-client" link set eth1 up
 for i in 1 2 3; do
 	ipip_rs "$i" "$VIP"
+	nsx "rs$i" ip addr add "$VIP2/32" dev ipip0
 	nginx_rs "$i"
 	nsx "rs$i" socat "UDP4-LISTEN:53,bind=$VIP,fork,reuseaddr" \
 		"SYSTEM:'echo rs$i; cat'" >/dev/null 2>&1 &
@@ -30,6 +32,14 @@ virtual_server $VIP 80 {
 	real_server 198.51.100.12 80 { weight 1 }
 	real_server 198.51.100.13 80 { weight 1 }
 }
+virtual_server $VIP2 80 {
+	lb_algo wrr
+	lb_kind TUN
+	protocol TCP
+	real_server 198.51.100.11 80 { weight 1 }
+	real_server 198.51.100.12 80 { weight 2 }
+	real_server 198.51.100.13 80 { weight 3 }
+}
 virtual_server $VIP 53 {
 	lb_algo rr
 	lb_kind TUN
@@ -44,15 +54,13 @@ check "VIP answers ping" wait_for "ping" 10 nsx client ping -c1 -W1 "$VIP"
 check "first answer through the tunnel" \
 	wait_for "first answer" 10 nsx client curl -s --max-time 2 "http://$VIP/"
 
-out=$(spread 300 "http://$VIP/")
+out=$(hits 3000 "$VIP")
 echo "$out"
-rr_even() {
-	for i in 1 2 3; do
-		c=$(echo "$out" | awk -v n="rs$i" '$1 == n {print $2}')
-		[ "${c:-0}" -ge 95 ] && [ "${c:-0}" -le 105 ] || return 1
-	done
-}
-check "rr spreads 300 connections through IPIP evenly over three backends (+-5)" rr_even
+check "rr gives each server 1000 of 3000 connections through IPIP (+-1%)" rr_even "$out" 3000
+out=$(hits 3000 "$VIP2")
+echo "$out"
+check "wrr 1:2:3 gives each server its share of 3000 connections through IPIP (+-5%)" \
+	wrr_123 "$out" 3000
 check "the real servers received IPIP (their tunnel device counts packets in)" bash -c \
 	"[ \$(ip netns exec $DK_LAB-rs1 cat /sys/class/net/ipip0/statistics/rx_packets) -gt 0 ]"
 
@@ -77,9 +85,7 @@ wait "$dl" || true
 check "the download through the tunnel completed" \
 	test "$(stat -c %s "$TMP/big.out")" = 20000000
 
-udp=$(for i in $(seq 30); do
-	echo "ping $i" | nsx client socat -T1 - "UDP4:$VIP:53" 2>/dev/null | head -1
-done | sort | uniq -c | awk '{print $2, $1}')
+udp=$(udp_hits 30 "$VIP" 53)
 echo "$udp"
 check "UDP round-trips through TUN to all three echo servers, 10 each" \
 	test "$(echo "$udp" | tr '\n' ' ')" = "rs1 10 rs2 10 rs3 10 "
