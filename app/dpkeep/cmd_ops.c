@@ -20,6 +20,7 @@
 #include "logging.h"
 #include "metrics.h"
 #include "telemetry.h"
+#include "vrrp.h"
 
 struct dk_ops {
 	struct dk_capture *cap;
@@ -106,6 +107,7 @@ cmd_clear_stats(void *arg, int argc, const char *const *argv, struct dk_out *out
 	/* busy % is relative to this instant from now on. */
 	dp->start_tsc = rte_rdtsc();
 	dk_dp_capture_clear_counters();
+	dk_app_vrrp_timing_clear(app);
 	dk_out_text(out, "cleared statistics of %u port(s) and %u lcore(s)\n", dp->n_ports,
 		    dp->n_workers + 1);
 	return 0;
@@ -178,7 +180,7 @@ register_cmds(struct dk_app *app)
 		{ "log level COMPONENT LEVEL", "set a log level (dk.vrrp, all, lib.eal, ...)",
 		  cmd_log_level, app },
 		{ "show log", "log types and their levels", cmd_show_log, app },
-		{ "clear stats", "reset port, lcore, host and capture counters", cmd_clear_stats,
+		{ "clear stats", "reset port, lcore, host, capture counters and VRRP advert timing", cmd_clear_stats,
 		  app },
 		{ "show config", "the effective keepalived.conf", cmd_show_config, app },
 	};

@@ -21,6 +21,22 @@ find(struct dk_app *app, const char *name, struct dk_out *out)
 }
 
 static void
+timing(struct dk_out *out, const char *key, const struct dk_lat *l)
+{
+	struct dk_lat_summary s;
+
+	dk_lat_summarize(l, &s);
+	dk_out_obj_begin(out, key);
+	dk_out_u64(out, "count", s.count);
+	dk_out_u64(out, "mean", s.mean_us);
+	dk_out_u64(out, "p50", s.p50_us);
+	dk_out_u64(out, "p99", s.p99_us);
+	dk_out_u64(out, "max", s.max_us);
+	dk_out_u64(out, "window", s.window);
+	dk_out_obj_end(out);
+}
+
+static void
 one(struct dk_app *app, struct vrrp_inst *vi, struct dk_out *out, bool stats)
 {
 	const struct dk_vrrp *vr = vi->vr;
@@ -62,6 +78,12 @@ one(struct dk_app *app, struct vrrp_inst *vi, struct dk_out *out, bool stats)
 		dk_out_obj_begin(out, "rx");
 		for (unsigned v = 0; v < DK_VRRP_RX_VERDICT_MAX; v++)
 			dk_out_u64(out, dk_vrrp_rx_verdict_name(v), vr->rx[v]);
+		dk_out_obj_end(out);
+		/* Percentiles are over the last "window" adverts; count and max since start
+		 * or clear stats. */
+		dk_out_obj_begin(out, "advert_timing");
+		timing(out, "late_us", &vi->adv_late);
+		timing(out, "interval_us", &vi->adv_gap);
 		dk_out_obj_end(out);
 	}
 	dk_out_obj_end(out);

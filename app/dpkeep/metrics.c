@@ -202,6 +202,34 @@ lcores(struct dk_app *app, struct mx *m)
 #undef ROLE
 }
 
+/* Quantiles of the last adverts (one sort per instance and figure), max since the start. */
+static void
+advert_timing(struct mx *m, const struct dk_app_vrrp *g, unsigned n)
+{
+	static const char *const what[] = { "late", "interval" };
+
+	for (unsigned w = 0; w < DK_ARRAY_SIZE(what); w++) {
+		family(m, w ? "dpkeep_vrrp_advert_interval_seconds" :
+			      "dpkeep_vrrp_advert_late_seconds", "gauge",
+		       w ? "Time between two adverts sent as master (p50, p99 of the last ones; max)." :
+			   "How late adverts left after their timer's deadline "
+			   "(p50, p99 of the last ones; max).");
+		for (unsigned i = 0; i < n; i++) {
+			const struct vrrp_inst *vi = &g->inst[i];
+			struct dk_lat_summary s;
+
+			dk_lat_summarize(w ? &vi->adv_gap : &vi->adv_late, &s);
+			sd(m, (double)s.p50_us / 1e6, L("instance", vi->c->name, "stat", "p50"));
+			sd(m, (double)s.p99_us / 1e6, L("instance", vi->c->name, "stat", "p99"));
+			sd(m, (double)s.max_us / 1e6, L("instance", vi->c->name, "stat", "max"));
+		}
+	}
+	family(m, "dpkeep_vrrp_adverts_timed_total", "counter",
+	       "Adverts sent by the advert timer (the samples of the lateness).");
+	for (unsigned i = 0; i < n; i++)
+		su(m, g->inst[i].adv_late.count, L("instance", g->inst[i].c->name));
+}
+
 static void
 vrrp(struct dk_app *app, struct mx *m)
 {
@@ -236,6 +264,7 @@ vrrp(struct dk_app *app, struct mx *m)
 		for (unsigned s = 0; s < DK_VRRP_ST_MAX; s++)
 			su(m, g->inst[i].vr->stats[s], L("instance", g->inst[i].c->name,
 							 "counter", dk_vrrp_stat_name(s)));
+	advert_timing(m, g, n);
 	family(m, "dpkeep_vrrp_rx_total", "counter", "Received adverts by verdict.");
 	for (unsigned i = 0; i < n; i++)
 		for (unsigned v = 0; v < DK_VRRP_RX_VERDICT_MAX; v++)

@@ -150,6 +150,9 @@ transplant(struct dk_app *app, struct vrrp_inst *from, struct vrrp_inst *to)
 	to->since_us = from->since_us;
 	to->admin_fault = from->admin_fault;
 	to->own_fault = from->own_fault;
+	to->adv_late = from->adv_late;
+	to->adv_gap = from->adv_gap;
+	to->adv_last_us = from->adv_last_us;
 }
 
 static int
@@ -323,6 +326,7 @@ dk_app_reload_config(struct dk_app *app, struct dk_out *out)
 	}
 	dk_conf_free(oc);
 	dk_proc_set_script_security(nc->global.enable_script_security);
+	dk_control_sched(app);
 	DK_LOG(MAIN, NOTICE, "reload done");
 	if (out)
 		dk_out_text(out, "reloaded %s\n", app->opts.conf_file);

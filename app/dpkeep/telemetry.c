@@ -51,6 +51,7 @@ vrrp_one(struct dk_app *app, const struct vrrp_inst *vi, struct rte_tel_data *d)
 	const struct dk_conf_vrrp_instance *c = vi->c;
 	const struct dk_vrrp *vr = vi->vr;
 	struct rte_tel_data *vips = rte_tel_data_alloc();
+	struct dk_lat_summary late;
 	char buf[DK_ADDRSTRLEN];
 
 	if (vips == NULL)
@@ -67,6 +68,9 @@ vrrp_one(struct dk_app *app, const struct vrrp_inst *vi, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "transitions", vi->transitions);
 	rte_tel_data_add_dict_u64(d, "split_brain_count", vr->stats[DK_VRRP_ST_SPLIT_BRAIN]);
 	rte_tel_data_add_dict_u64(d, "in_state_ms", (app->now_us - vi->since_us) / 1000);
+	dk_lat_summarize(&vi->adv_late, &late);
+	rte_tel_data_add_dict_u64(d, "advert_late_p99_us", late.p99_us);
+	rte_tel_data_add_dict_u64(d, "advert_late_max_us", late.max_us);
 	rte_tel_data_start_array(vips, RTE_TEL_STRING_VAL);
 	for (unsigned k = 0; k < c->n_vips; k++)
 		rte_tel_data_add_array_string(vips, dk_prefix_fmt(&c->vips[k].pfx, buf,

@@ -75,11 +75,42 @@ send_unicast(struct vrrp_inst *vi, struct advert_arg *a, const struct dk_addr *p
 	}
 }
 
+/* Stamped just before the frame is built: what the timing shows is when the advert left
+ * this lcore against when the timer wanted it, whatever delayed the loop. */
+static void
+advert_timing(struct vrrp_inst *vi, uint8_t prio)
+{
+	uint64_t now = dk_app_now_us();
+
+	if (vi->adv_due_us) {
+		dk_lat_add(&vi->adv_late, now > vi->adv_due_us ? now - vi->adv_due_us : 0);
+		vi->adv_due_us = 0;
+	}
+	if (prio == 0)
+		return;
+	if (vi->adv_last_us)
+		dk_lat_add(&vi->adv_gap, now - vi->adv_last_us);
+	vi->adv_last_us = now;
+}
+
+void
+dk_app_vrrp_timing_clear(struct dk_app *app)
+{
+	struct dk_app_vrrp *g = app->vrrp;
+
+	for (unsigned i = 0; g && i < g->n; i++) {
+		dk_lat_reset(&g->inst[i].adv_late);
+		dk_lat_reset(&g->inst[i].adv_gap);
+	}
+}
+
 static void
 send_advert(struct vrrp_inst *vi, uint8_t prio)
 {
 	struct dk_app *app = vi->app;
 	struct advert_arg a = { .vi = vi, .prio = prio, .dst = &vi->group };
+
+	advert_timing(vi, prio);
 
 	if (vi->c->n_unicast_peers == 0) {
 		if (vi->group.af == AF_INET) {
@@ -265,8 +296,11 @@ vrrp_timer(struct dk_timer *t, void *arg, uint64_t now_us)
 	struct dk_vrrp_actions acts;
 
 	vi->app->now_us = now_us;
+	if (ev.type == DK_VRRP_EV_ADVER_TIMER)
+		vi->adv_due_us = t->expire_us;
 	if (dk_vrrp_handle(vi->vr, &ev, now_us, &acts) == 0)
 		apply(vi, &acts);
+	vi->adv_due_us = 0;
 }
 
 static void
@@ -300,6 +334,7 @@ apply(struct vrrp_inst *vi, const struct dk_vrrp_actions *acts)
 			dk_timer_cancel(app->wheel, &vi->t[a->timer.which]);
 			break;
 		case DK_VRRP_ACT_NOTIFY:
+			vi->adv_last_us = 0; /* a new state: no gap from the last term */
 			vi->transitions++;
 			vi->since_us = app->now_us;
 			if (old_state == DK_VRRP_STATE_MAX)

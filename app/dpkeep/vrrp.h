@@ -35,6 +35,8 @@ void dk_app_vrrp_input(struct dk_app *app, uint16_t port, struct rte_mbuf *m,
 		       const struct dk_pkt_info *info);
 /* Whether a VRRP instance lists addr as a virtual address, and whether we own it now. */
 bool dk_app_vrrp_vip_owned(const struct dk_app *app, const struct dk_addr *addr, bool *listed);
+/* Zeroes every instance's advert timing (clear stats). */
+void dk_app_vrrp_timing_clear(struct dk_app *app);
 int dk_cmd_vrrp_register(struct dk_app *app);
 
 #endif

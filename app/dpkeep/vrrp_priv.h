@@ -4,6 +4,7 @@
 
 #include "dk_app.h"
 #include "dk_conf.h"
+#include "dk_lat.h"
 #include "dk_vrrp.h"
 #include "dk_vrrp_script.h"
 #include "dk_vrrp_track.h"
@@ -60,6 +61,11 @@ struct vrrp_inst {
 	bool own_fault;	  /* what was last applied of the two */
 	struct vrrp_sync *sync;
 	unsigned sync_idx;
+	/* Advert timing as this lcore achieved it (show vrrp stats: advert_timing). */
+	struct dk_lat adv_late;	/* sent minus the advert timer's deadline */
+	struct dk_lat adv_gap;	/* between two adverts while master */
+	uint64_t adv_due_us;	/* deadline of the advert timer being served, else 0 */
+	uint64_t adv_last_us;	/* last advert sent as master; 0 outside MASTER */
 };
 
 struct vrrp_sync {
