@@ -5,7 +5,10 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 #include "console_cmdline.h"
 #include "dk_app.h"
 #include "dk_cmd.h"
+#include "dk_conf.h"
 #include "dk_ctl.h"
 #include "dk_log.h"
 #include "dk_pktbuild.h"
@@ -27,6 +31,10 @@
 #define PROC_TICK_US (20 * DK_USEC_PER_MSEC)
 #define SLEEP_MIN_US 20
 #define SLEEP_MAX_US 500
+/* A real-time control lcore that has work pass after pass still sleeps this long every
+ * RT_BUSY_MAX_US, so the normal tasks sharing its CPU (a worker, a peer) keep running. */
+#define RT_BUSY_MAX_US 2000
+#define RT_BREATHE_US 100
 
 volatile sig_atomic_t dk_app_stop;
 volatile sig_atomic_t dk_app_reload;
@@ -378,13 +386,57 @@ idle_wait(struct dk_app *app, unsigned sleep_us)
 	ppoll(fds, n, &ts, NULL);
 }
 
+/*
+ * Fires the timers due by now. A pass of the loop does several pieces of work, each
+ * bounded (a burst per port and per worker ring, one telemetry request, the control
+ * socket's ready clients); the timers run after each piece that can take a while, so an
+ * advert due in the middle of a pass waits for one piece, not for the rest of the pass.
+ */
+static void
+run_timers(struct dk_app *app)
+{
+	app->now_us = dk_app_now_us();
+	dk_timer_wheel_run(app->wheel, app->now_us);
+}
+
+/*
+ * keepalived's vrrp_rt_priority: the control lcore runs SCHED_RR at that priority, so no
+ * task of normal priority on its CPU can hold an advert back (a worker of another node, a
+ * build). Applied at start and after each reload (from the control lcore); 0 puts it back
+ * to SCHED_OTHER.
+ */
+void
+dk_control_sched(struct dk_app *app)
+{
+	unsigned prio = app->conf ? app->conf->global.vrrp_rt_priority : 0;
+	struct sched_param sp = { .sched_priority = (int)prio };
+	int rc;
+
+	if (prio == app->rt_prio)
+		return;
+	rc = pthread_setschedparam(pthread_self(), prio ? SCHED_RR : SCHED_OTHER, &sp);
+	/* Remembered even when refused: one warning, not one per pass. */
+	app->rt_prio = prio;
+	if (rc != 0) {
+		DK_LOG(MAIN, WARNING, "vrrp_rt_priority %u: control lcore keeps its scheduling: %s",
+		       prio, strerror(rc));
+		return;
+	}
+	DK_LOG(MAIN, INFO, "control lcore scheduling: %s", prio ? "SCHED_RR" : "SCHED_OTHER");
+}
+
 void
 dk_control_run(struct dk_app *app)
 {
 	struct dk_dp *dp = app->dp;
 	struct dk_dp_lctx *lc = dk_dp_ctl_ctx(dp);
 	unsigned sleep_us = SLEEP_MIN_US;
+	uint64_t slept_us = dk_app_now_us();
 
+	/* The sleeps below end at the next timer's deadline: wake then, not up to 50 us
+	 * later (the default slack), so a 10 ms advert leaves on time from an idle loop. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	dk_control_sched(app);
 	while (!dk_app_stop && !dk_cmd_table_stop_requested(app->cmds)) {
 		uint64_t t0 = rte_rdtsc();
 		unsigned n;
@@ -393,14 +445,20 @@ dk_control_run(struct dk_app *app)
 		if (dk_app_reload) {
 			dk_app_reload = 0;
 			dk_app_reload_config(app, NULL);
+			run_timers(app);
+		}
+		if (app->rt_prio && app->now_us - slept_us >= RT_BUSY_MAX_US) {
+			idle_wait(app, RT_BREATHE_US);
+			slept_us = app->now_us = dk_app_now_us();
 		}
 		n = dk_dp_drain_rings(dp) + dk_dp_poll_once(dp, lc);
+		run_timers(app);
 		n += dk_ops_poll(app);
-		dk_timer_wheel_run(app->wheel, app->now_us);
 		if (app->ctl)
 			dk_ctl_server_poll(app->ctl);
 		if (app->con && dk_console_poll(app->con) < 0)
 			break;
+		run_timers(app);
 		lc->loops++;
 		if (n) {
 			lc->busy_tsc += rte_rdtsc() - t0;
@@ -411,6 +469,7 @@ dk_control_run(struct dk_app *app)
 		if (dp->busy_poll)
 			continue;
 		idle_wait(app, sleep_us);
+		slept_us = app->now_us;
 		if (sleep_us < SLEEP_MAX_US)
 			sleep_us *= 2;
 	}

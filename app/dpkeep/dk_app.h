@@ -76,6 +76,7 @@ struct dk_app {
 	struct dk_timer proc_timer;
 	uint64_t now_us;
 	uint64_t start_us;
+	unsigned rt_prio; /* the control lcore's SCHED_RR priority, 0: SCHED_OTHER */
 	uint64_t host_cnt[DK_DP_MAX_PORTS][DK_HOST_VERDICT_MAX];
 	uint64_t ctl_cnt[DK_DP_MAX_PORTS][DK_CTLC_MAX];
 };
@@ -88,6 +89,8 @@ uint64_t dk_app_now_us(void);
 /* control.c */
 int dk_control_init(struct dk_app *app);
 void dk_control_run(struct dk_app *app);
+/* The control lcore's scheduling from global_defs vrrp_rt_priority (call on that lcore). */
+void dk_control_sched(struct dk_app *app);
 /* The port's IPv6 link-local address, fe80::/64 with the MAC's modified EUI-64. */
 void dk_app_link_local(const struct dk_mac *mac, struct dk_prefix *out);
 void dk_control_fini(struct dk_app *app);

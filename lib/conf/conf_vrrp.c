@@ -26,6 +26,7 @@
 	KW_IGNORED("vrrp_ipsets"), KW_IGNORED("max_auto_priority"), \
 	KW_IGNORED("vrrp_no_swap"), KW_IGNORED("checker_no_swap"), \
 	KW_IGNORED("vrrp_priority"), KW_IGNORED("checker_priority"), \
+	KW_IGNORED("checker_rt_priority"), \
 	KW_IGNORED("process_names"), KW_IGNORED("linkbeat_use_polling"), \
 	KW_IGNORED("vrrp_notify_fifo"), \
 	KW_IGNORED("lvs_notify_fifo"), KW_IGNORED("smtp_helo_name"), \
@@ -120,6 +121,7 @@ static const struct dk_kw global_kws[] = {
 	KW_UINT("lb_conn_table_size", GL, lb_conn_table_size, 16, 1u << 26),
 	KW_FN("notify_fifo", g_fifo, 1),
 	KW_SCRIPT("notify_fifo_script", GL, notify_fifo_script),
+	KW_UINT("vrrp_rt_priority", GL, vrrp_rt_priority, 1, 99),
 	IGNORED_GLOBALS,
 	KW_END,
 };

@@ -293,6 +293,7 @@ struct dk_conf_global {
 	uint32_t lb_conn_table_size;      /* dpkeep: entries per worker; 0: 65536 */
 	char notify_fifo[DK_CONF_PATHSIZ];        /* "": no FIFO */
 	char notify_fifo_script[DK_CONF_PATHSIZ]; /* run with the FIFO path appended */
+	unsigned vrrp_rt_priority;        /* SCHED_RR priority of the control lcore; 0: none */
 	char (*notification_email)[256];
 	unsigned n_notification_email;
 };

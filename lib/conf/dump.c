@@ -102,6 +102,8 @@ dump_global(const struct dk_conf_global *g, FILE *f)
 		fprintf(f, "    lb_conn_table_size %u\n", g->lb_conn_table_size);
 	kv_str(f, 4, "notify_fifo", g->notify_fifo);
 	kv_str(f, 4, "notify_fifo_script", g->notify_fifo_script);
+	if (g->vrrp_rt_priority)
+		fprintf(f, "    vrrp_rt_priority %u\n", g->vrrp_rt_priority);
 	fprintf(f, "}\n\n");
 }
 
