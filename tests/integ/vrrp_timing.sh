@@ -124,8 +124,9 @@ print("# wire (backup side, %d adverts): inter-arrival p50 %.0f us p99 %.0f us m
       j[min(len(j) - 1, -(-99 * len(j) // 100) - 1)], j[-1]))
 EOF
 
+# An idle worker is ~0% busy; the flood's rate depends on what else runs on CPU 1.
 check "the flood kept lb1's worker busy (${busy}% busy, $pps pps received)" \
-	python3 -c "import sys; sys.exit(not ($busy >= 50 and $pps >= 5000))"
+	python3 -c "import sys; sys.exit(not ($busy >= 25 and $pps >= 5000))"
 check "keepalived stayed BACKUP and lb1 MASTER at every look during the load" \
 	bash -c "! grep -v '^MASTER BACKUP$' '$TMP/states.txt'"
 t1b=$(trans lb1)
