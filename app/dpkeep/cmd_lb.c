@@ -46,6 +46,8 @@ vs_match(const struct dk_app_lb_vs *v, const char *s)
 	n = strlen(s);
 	if (strncmp(name, s, n) == 0 && name[n] == '/' && v->proto == DK_LB_PROTO_TCP)
 		return true;
+	if (v->c->key == DK_CONF_VS_GROUP && strcmp(v->c->group, s) == 0)
+		return true;
 	return strcmp(dk_addr_fmt(&v->vip, a, sizeof(a)), s) == 0;
 }
 
@@ -91,6 +93,8 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		dk_out_str(out, "vip", dk_addr_fmt(&v->vip, buf, sizeof(buf)));
 		dk_out_u64(out, "port", v->port);
 		dk_out_str(out, "protocol", v->proto == DK_LB_PROTO_UDP ? "UDP" : "TCP");
+		if (v->c->key == DK_CONF_VS_GROUP)
+			dk_out_str(out, "group", v->c->group);
 		dk_out_str(out, "sched", v->c->lb_algo);
 		dk_out_str(out, "kind", kind_name(v->c->lb_kind));
 		dk_out_str(out, "conn_full_policy",
@@ -172,7 +176,8 @@ find_pair(struct dk_app *app, const char *vs, const char *rs, struct dk_out *out
 			continue;
 		for (unsigned r = 0; r < g->vs[i].n_rs; r++)
 			if (rs_match(&g->vs[i].rs[r], rs)) {
-				*vi = i;
+				/* The block's index: a group's services change together. */
+				*vi = (unsigned)(g->vs[i].c - app->conf->vs);
 				*ri = r;
 				return 0;
 			}
@@ -255,12 +260,14 @@ int
 dk_cmd_lb_register(struct dk_app *app)
 {
 	const struct dk_cmd cmds[] = {
-		{ "show vs [VS]", "virtual servers (VIP, VIP:PORT or VIP:PORT/udp) and their "
-		  "real servers with connections and traffic", cmd_show_vs, app },
+		{ "show vs [VS]", "virtual servers (VIP, VIP:PORT, VIP:PORT/udp or a "
+		  "virtual_server_group's name) and their real servers with connections and "
+		  "traffic", cmd_show_vs, app },
 		{ "show rs", "every real server with its state and counters", cmd_show_rs, app },
 		{ "show lb stats", "fast-path counters of the load balancer", cmd_show_stats,
 		  app },
-		{ "set rs VS RS weight N", "change a real server's weight (0 drains it)",
+		{ "set rs VS RS weight N", "change a real server's weight (0 drains it); in a "
+		  "group, on every address and port of the group",
 		  cmd_set_weight, app },
 		{ "rs VS RS drain", "no new connections to a real server; open ones finish",
 		  cmd_drain, app },

@@ -303,72 +303,175 @@ carry_over(struct dk_app_lb_rs *x, const struct dk_app_lb_rs *o)
 		x->weight = o->weight;
 }
 
+/* One service for (vip, port) of block c: a virtual_server IP PORT, or one address and
+ * port of its virtual_server_group (every one with the block's real servers). */
+static int
+add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr *vip,
+	    uint16_t port, const struct dk_app_lb_vs *old, unsigned n_old)
+{
+	struct dk_app_lb *g = app->lb;
+	struct dk_app_lb_vs *v = &g->vs[g->n_vs];
+	char a[DK_ADDRSTRLEN];
+
+	for (unsigned i = 0; i < g->n_vs; i++)
+		if (dk_addr_eq(&g->vs[i].vip, vip) && g->vs[i].port == port &&
+		    g->vs[i].proto == proto_of(c->proto)) {
+			DK_LOG(LB, WARNING, "virtual_server at line %d: %s port %u is already "
+			       "served by the one at line %d", c->line,
+			       dk_addr_fmt(vip, a, sizeof(a)), port, g->vs[i].c->line);
+			return 0;
+		}
+	v->c = c;
+	v->vip = *vip;
+	v->port = port;
+	v->proto = proto_of(c->proto);
+	v->quorum_up = true;
+	v->rs = calloc(c->n_rs ? c->n_rs : 1, sizeof(*v->rs));
+	if (v->rs == NULL)
+		return -ENOMEM;
+	/* Counted now: a failure below leaves v for free_services. */
+	g->n_vs++;
+	for (unsigned r = 0; r < c->n_rs; r++) {
+		struct dk_app_lb_rs *x = &v->rs[r];
+
+		x->c = &c->rs[r];
+		x->ip = c->rs[r].ip;
+		x->port = c->rs[r].port ? c->rs[r].port : port;
+		x->weight = c->rs[r].weight > 0 ? (uint32_t)c->rs[r].weight : 0;
+		x->alive = true;
+		const struct dk_app_lb_rs *o = old_rs(old, n_old, v, x);
+
+		if (o) {
+			carry_over(x, o);
+			continue;
+		}
+		if (g->slot_cap && g->max_slots >= g->slot_cap)
+			return -ENOSPC;
+		x->slot = g->max_slots++;
+	}
+	v->n_rs = c->n_rs;
+	if (c->sorry_server.af) {
+		uint16_t sp = c->sorry_server_port ? c->sorry_server_port : port;
+		const struct dk_app_lb_vs *ov = NULL;
+
+		for (unsigned k = 0; k < n_old && ov == NULL; k++)
+			if (old[k].sorry && dk_addr_eq(&old[k].vip, &v->vip) &&
+			    old[k].port == v->port && old[k].proto == v->proto &&
+			    dk_addr_eq(&old[k].sorry->ip, &c->sorry_server) &&
+			    old[k].sorry->port == sp)
+				ov = &old[k];
+		if (ov == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
+			return -ENOSPC;
+		v->sorry = rs_new(NULL, &c->sorry_server, sp, 1,
+				  ov ? ov->sorry->slot : g->max_slots++);
+		if (v->sorry == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static const struct dk_conf_vsg *
+vsg_of(const struct dk_conf *conf, const struct dk_conf_vs *c)
+{
+	for (unsigned i = 0; i < conf->n_vsgs; i++)
+		if (strcmp(conf->vsgs[i].name, c->group) == 0)
+			return &conf->vsgs[i];
+	return NULL;
+}
+
+/* Addresses in a group entry's range: the last octet (IPv4) or last 16 bits (IPv6). */
+static unsigned
+range_len(const struct dk_conf_vsg_entry *e)
+{
+	if (e->first.af == AF_INET6)
+		return (unsigned)((e->last.b[14] << 8 | e->last.b[15]) -
+				  (e->first.b[14] << 8 | e->first.b[15])) + 1;
+	return (unsigned)(e->last.b[3] - e->first.b[3]) + 1;
+}
+
+static struct dk_addr
+range_addr(const struct dk_conf_vsg_entry *e, unsigned k)
+{
+	struct dk_addr a = e->first;
+
+	if (a.af == AF_INET6) {
+		unsigned lo = (unsigned)(a.b[14] << 8 | a.b[15]) + k;
+
+		a.b[14] = (uint8_t)(lo >> 8);
+		a.b[15] = (uint8_t)lo;
+	} else {
+		a.b[3] = (uint8_t)(a.b[3] + k);
+	}
+	return a;
+}
+
+/* How many services block c stands for; 0 for what dpkeep cannot serve (said once). */
+static unsigned
+n_services(const struct dk_conf *conf, const struct dk_conf_vs *c, bool warn)
+{
+	const struct dk_conf_vsg *vg;
+	unsigned n = 0;
+
+	if (c->key == DK_CONF_VS_ADDR)
+		return 1;
+	if (c->key == DK_CONF_VS_FWMARK) {
+		if (warn)
+			DK_LOG(LB, WARNING, "virtual_server fwmark %u at line %d: not served "
+			       "(dpkeep sees no netfilter marks)", c->fwmark, c->line);
+		return 0;
+	}
+	vg = vsg_of(conf, c);
+	for (unsigned e = 0; vg && e < vg->n_entries; e++) {
+		if (vg->entries[e].fwmark) {
+			if (warn)
+				DK_LOG(LB, WARNING, "virtual_server_group %s at line %d: fwmark %u "
+				       "not served (dpkeep sees no netfilter marks)", vg->name,
+				       vg->line, vg->entries[e].fwmark);
+			continue;
+		}
+		n += range_len(&vg->entries[e]);
+	}
+	return n;
+}
+
 static int
 setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_old)
 {
 	const struct dk_conf *conf = app->conf;
 	struct dk_app_lb *g = app->lb;
+	size_t n = 0;
+	int rc;
 
-	g->vs = calloc(conf->n_vs ? conf->n_vs : 1, sizeof(*g->vs));
+	for (unsigned i = 0; i < conf->n_vs; i++)
+		n += n_services(conf, &conf->vs[i], true);
+	g->vs = calloc(n ? n : 1, sizeof(*g->vs));
 	if (g->vs == NULL)
 		return -ENOMEM;
 	for (unsigned i = 0; i < conf->n_vs; i++) {
 		const struct dk_conf_vs *c = &conf->vs[i];
-		struct dk_app_lb_vs *v = &g->vs[g->n_vs];
+		const struct dk_conf_vsg *vg;
 
-		/* Groups and fwmarks have no (VIP, port) of their own to match on. */
-		if (c->key != DK_CONF_VS_ADDR) {
-			DK_LOG(LB, WARNING, "virtual_server at line %d: only IP PORT is served",
-			       c->line);
+		if (n_services(conf, c, false) == 0)
 			continue;
+		if (c->key == DK_CONF_VS_ADDR) {
+			rc = add_service(app, c, &c->vip, c->port, old, n_old);
+			if (rc < 0)
+				return rc;
 		}
-		v->c = c;
-		v->vip = c->vip;
-		v->port = c->port;
-		v->proto = proto_of(c->proto);
-		v->quorum_up = true;
-		v->rs = calloc(c->n_rs ? c->n_rs : 1, sizeof(*v->rs));
-		if (v->rs == NULL)
-			return -ENOMEM;
-		for (unsigned r = 0; r < c->n_rs; r++) {
-			struct dk_app_lb_rs *x = &v->rs[r];
+		vg = c->key == DK_CONF_VS_GROUP ? vsg_of(conf, c) : NULL;
+		for (unsigned e = 0; vg && e < vg->n_entries; e++) {
+			const struct dk_conf_vsg_entry *ge = &vg->entries[e];
 
-			x->c = &c->rs[r];
-			x->ip = c->rs[r].ip;
-			x->port = c->rs[r].port ? c->rs[r].port : c->port;
-			x->weight = c->rs[r].weight > 0 ? (uint32_t)c->rs[r].weight : 0;
-			x->alive = true;
-			const struct dk_app_lb_rs *o = old_rs(old, n_old, v, x);
+			for (unsigned k = 0; !ge->fwmark && k < range_len(ge); k++) {
+				struct dk_addr a = range_addr(ge, k);
 
-			if (o) {
-				carry_over(x, o);
-				continue;
+				rc = add_service(app, c, &a, ge->port, old, n_old);
+				if (rc < 0)
+					return rc;
 			}
-			if (g->slot_cap && g->max_slots >= g->slot_cap)
-				return -ENOSPC;
-			x->slot = g->max_slots++;
-		}
-		v->n_rs = c->n_rs;
-		if (c->sorry_server.af) {
-			uint16_t sp = c->sorry_server_port ? c->sorry_server_port : c->port;
-			const struct dk_app_lb_vs *ov = NULL;
-
-			for (unsigned k = 0; k < n_old && ov == NULL; k++)
-				if (old[k].sorry && dk_addr_eq(&old[k].vip, &v->vip) &&
-				    old[k].port == v->port && old[k].proto == v->proto &&
-				    dk_addr_eq(&old[k].sorry->ip, &c->sorry_server) &&
-				    old[k].sorry->port == sp)
-					ov = &old[k];
-			if (ov == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
-				return -ENOSPC;
-			v->sorry = rs_new(NULL, &c->sorry_server, sp, 1,
-					  ov ? ov->sorry->slot : g->max_slots++);
-			if (v->sorry == NULL)
-				return -ENOMEM;
 		}
 		if (c->lb_kind == DK_CONF_LB_FNAT)
 			add_laddrs(g, conf, c->laddr_group);
-		g->n_vs++;
 	}
 	return 0;
 }
@@ -493,45 +596,67 @@ dk_app_lb_reload(struct dk_app *app)
 	return rc;
 }
 
-/* vs indexes the configuration's virtual_server blocks; groups and fwmarks have no
- * entry in g->vs, so match on the block itself. */
-static struct dk_app_lb_rs *
-find_rs(struct dk_app *app, unsigned vs, unsigned rs)
+/*
+ * vs indexes the configuration's virtual_server blocks: a group's block stands for
+ * several services, which share its real servers' state (health, weight, drain) as
+ * they share the block. Calls fn on each of them; -EINVAL when there is none.
+ */
+static int
+each_rs(struct dk_app *app, unsigned vs, unsigned rs, void (*fn)(struct dk_app_lb_rs *, void *),
+	void *arg)
 {
+	unsigned n = 0;
+
 	if (app->lb == NULL || vs >= app->conf->n_vs)
-		return NULL;
+		return -EINVAL;
 	for (unsigned i = 0; i < app->lb->n_vs; i++) {
 		struct dk_app_lb_vs *v = &app->lb->vs[i];
 
-		if (v->c == &app->conf->vs[vs])
-			return rs < v->n_rs ? &v->rs[rs] : NULL;
+		if (v->c == &app->conf->vs[vs] && rs < v->n_rs) {
+			fn(&v->rs[rs], arg);
+			n++;
+		}
 	}
-	return NULL;
+	if (n == 0)
+		return -EINVAL;
+	app->lb->rebuild = true;
+	return refresh(app, true);
+}
+
+struct rs_set {
+	int alive;
+	int64_t weight;
+};
+
+static void
+rs_set(struct dk_app_lb_rs *r, void *arg)
+{
+	const struct rs_set *a = arg;
+
+	if (a->alive >= 0)
+		r->alive = a->alive != 0;
+	if (a->weight >= 0)
+		r->weight = (uint32_t)a->weight;
 }
 
 int
 dk_app_lb_rs_set(struct dk_app *app, unsigned vs, unsigned rs, int alive, int64_t weight)
 {
-	struct dk_app_lb_rs *r = find_rs(app, vs, rs);
+	struct rs_set a = { .alive = alive, .weight = weight };
 
-	if (r == NULL || weight > UINT32_MAX)
+	if (weight > UINT32_MAX)
 		return -EINVAL;
-	if (alive >= 0)
-		r->alive = alive != 0;
-	if (weight >= 0)
-		r->weight = (uint32_t)weight;
-	app->lb->rebuild = true;
-	return refresh(app, true);
+	return each_rs(app, vs, rs, rs_set, &a);
+}
+
+static void
+rs_drain(struct dk_app_lb_rs *r, void *arg)
+{
+	r->drained = *(const bool *)arg;
 }
 
 int
 dk_app_lb_rs_drain(struct dk_app *app, unsigned vs, unsigned rs, bool drain)
 {
-	struct dk_app_lb_rs *r = find_rs(app, vs, rs);
-
-	if (r == NULL)
-		return -EINVAL;
-	r->drained = drain;
-	app->lb->rebuild = true;
-	return refresh(app, true);
+	return each_rs(app, vs, rs, rs_drain, &drain);
 }

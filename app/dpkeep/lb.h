@@ -27,6 +27,9 @@ struct dk_app_lb_rs {
 	bool drained;
 };
 
+/* One (VIP, port, protocol) served. A virtual_server_group's block becomes one per
+ * address and port of the group, all with the same c and the same real servers (each
+ * with its own slot, so its own counts, as IPVS has a service per group entry). */
 struct dk_app_lb_vs {
 	const struct dk_conf_vs *c;
 	struct dk_addr vip;
@@ -71,8 +74,9 @@ void dk_app_lb_fini(struct dk_app *app);
 
 /*
  * Real-server state from health checks and operators: vs and rs index the
- * configuration's virtual_server and real_server blocks. alive < 0 and weight < 0 keep
- * the current value. The new table is live when this returns.
+ * configuration's virtual_server and real_server blocks (a group's block: every service
+ * it expands to). alive < 0 and weight < 0 keep the current value. The new table is live
+ * when this returns.
  */
 int dk_app_lb_rs_set(struct dk_app *app, unsigned vs, unsigned rs, int alive, int64_t weight);
 /* Drain: no new flows to the server, existing ones finish (weight kept). */
