@@ -22,7 +22,9 @@
 	X(GEN_RX, "rx_pkts") \
 	X(GEN_RX_BYTES, "rx_bytes") \
 	X(GEN_RX_STAMPED, "rx_stamped") \
-	X(GEN_ARP_REPLIES, "arp_replies")
+	X(GEN_ARP_REPLIES, "arp_replies") \
+	X(GEN_REFLECTED, "reflected") \
+	X(GEN_REFLECT_FAIL, "reflect_fail")
 
 enum gen_counter {
 	GEN_COUNTERS(DK_XENUM)
@@ -42,10 +44,14 @@ struct gen_opts {
 	enum dk_gen_dist dist;
 	bool have_dst_mac, have_src_mac;
 	double duration_s;         /* 0: until SIGINT */
+	uint64_t count;            /* packets to offer, warm-up included; 0: no limit */
 	double warmup_s;           /* excluded from the summary */
 	unsigned lat_every;        /* stamp every Nth packet; 0: off */
 	bool arp_reply;
 	struct dk_gen_range arp_range;
+	bool reflect;
+	struct dk_gen_range reflect_range;
+	uint16_t queues;           /* queue pairs per port; RX polls them all */
 	unsigned mbufs;
 	unsigned link_wait_s;
 	bool quiet;
@@ -58,13 +64,17 @@ struct gen_ctx {
 	unsigned lcore;
 	bool tx, rx;
 	uint16_t tx_port, rx_port;
+	uint16_t n_rxq;
 	struct rte_mempool *pool;
 	const struct dk_gen_tmpl *tmpl;
 	struct dk_gen_flowseq seq;
 	struct dk_gen_tb tb;
+	uint64_t tx_left;             /* with a packet count: what is left to offer */
 	unsigned lat_every, lat_ctr;
 	bool arp_reply;               /* RX: answer ARP for arp_range (on the RX port) */
 	struct dk_gen_range arp_range;
+	bool reflect;                 /* RX: answer as the servers of reflect_range */
+	struct dk_gen_range reflect_range;
 	struct dk_mac mac;
 	uint64_t cnt[GEN_CNT_MAX];
 	struct dk_gen_hist hist; /* RX: TSC cycles from stamp to receipt, after warm-up */
@@ -72,6 +82,7 @@ struct gen_ctx {
 
 struct gen_state {
 	volatile bool tx_stop;
+	volatile bool tx_done;    /* the packet count is offered */
 	volatile bool rx_stop;
 	volatile bool quit;       /* SIGINT */
 	volatile bool warm;       /* warm-up is over: start the latency histogram afresh */

@@ -36,7 +36,15 @@ usage(FILE *f)
 		"  --vlan ID           802.1Q tag\n"
 		"  --arp-reply A[-B]   answer ARP requests for these addresses (stand-in real\n"
 		"                      servers); needs RX and TX on one lcore or two ports\n"
+		"  --reflect A[-B]     answer UDP/TCP to these addresses as their server would\n"
+		"                      (ends swapped, back to the sender): the real servers\n"
+		"                      behind NAT/FNAT; same lcore rule as --arp-reply. What is\n"
+		"                      answered counts as reflected, not as received\n"
+		"  --queues N          queue pairs per port, RX polls them all, TX uses queue 0\n"
+		"                      (default 1); a memif peer with more queues (dpkeep:\n"
+		"                      workers + 1) needs as many, or they are not connected\n"
 		"  --duration S        seconds of traffic after warm-up; 0 until SIGINT (default 10)\n"
+		"  --count N           offer N packets (warm-up included), then stop\n"
 		"  --warmup S          seconds sent but left out of the summary (default 0)\n"
 		"  --lat-every N       TSC stamp in every Nth packet; 0 off (default 1000)\n"
 		"  --mbufs N           mbuf pool size (default 16383)\n"
@@ -96,6 +104,7 @@ defaults(struct gen_opts *o)
 	o->duration_s = 10;
 	o->lat_every = 1000;
 	o->mbufs = 16383;
+	o->queues = 1;
 	o->link_wait_s = 10;
 }
 
@@ -111,7 +120,7 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 {
 	enum { O_PORTS = 256, O_TXP, O_RXP, O_RATE, O_SIZE, O_FLOWS, O_DIST, O_PROTO, O_TCP,
 	       O_SRC, O_DST, O_SPORT, O_DPORT, O_DMAC, O_SMAC, O_VLAN, O_DUR, O_WARM, O_LAT,
-	       O_MBUFS, O_LINKW, O_ARP };
+	       O_MBUFS, O_LINKW, O_ARP, O_REFLECT, O_QUEUES, O_COUNT };
 	static const struct option lo[] = {
 		{ "ports", required_argument, NULL, O_PORTS },
 		{ "tx-port", required_argument, NULL, O_TXP },
@@ -135,6 +144,9 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 		{ "mbufs", required_argument, NULL, O_MBUFS },
 		{ "link-wait", required_argument, NULL, O_LINKW },
 		{ "arp-reply", required_argument, NULL, O_ARP },
+		{ "reflect", required_argument, NULL, O_REFLECT },
+		{ "queues", required_argument, NULL, O_QUEUES },
+		{ "count", required_argument, NULL, O_COUNT },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -258,6 +270,21 @@ gen_parse_opts(int argc, char **argv, struct gen_opts *o)
 				return bad("arp-reply", optarg);
 			o->arp_reply = true;
 			break;
+		case O_REFLECT:
+			if (dk_gen_parse_ip_range(optarg, &o->reflect_range) < 0)
+				return bad("reflect", optarg);
+			o->reflect = true;
+			break;
+		case O_COUNT:
+			if (parse_num(optarg, 1, 1e15, &v) < 0)
+				return bad("count", optarg);
+			o->count = (uint64_t)v;
+			break;
+		case O_QUEUES:
+			if (parse_num(optarg, 1, RTE_MAX_QUEUES_PER_PORT, &v) < 0)
+				return bad("queues", optarg);
+			o->queues = (uint16_t)v;
+			break;
 		case 'q': o->quiet = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
@@ -338,19 +365,22 @@ gen_make_contexts(const struct gen_opts *o, struct gen_state *g, const struct dk
 	tx->tmpl = t;
 	tx->lat_every = t->payload_len >= DK_GEN_STAMP_LEN ? o->lat_every : 0;
 	tx->tb.rate = o->rate_pps;
+	tx->tx_left = o->count;
 	dk_gen_flowseq_init(&tx->seq, o->dist, t->spec.flows, rte_rdtsc() | 1);
 	rx->rx = true;
 	rx->rx_port = rxp;
-	/* The RX context answers on the RX port's only TX queue, which is the TX context's
+	rx->n_rxq = o->queues;
+	/* The RX context answers on the RX port's TX queue 0, which is the TX context's
 	 * when both use one port: allowed only when that is the same lcore. */
-	if (o->arp_reply && (rx == tx || rxp != txp)) {
-		rx->arp_reply = true;
-		rx->arp_range = o->arp_range;
-		rx->pool = pool;
-		rx->mac = t->spec.l2.src;
-	} else if (o->arp_reply) {
-		rte_exit(EXIT_FAILURE, "--arp-reply on the TX port needs RX and TX on one lcore\n");
-	}
+	if ((o->arp_reply || o->reflect) && rx != tx && rxp == txp)
+		rte_exit(EXIT_FAILURE, "--arp-reply or --reflect on the TX port needs RX and TX "
+			 "on one lcore\n");
+	rx->arp_reply = o->arp_reply;
+	rx->arp_range = o->arp_range;
+	rx->reflect = o->reflect;
+	rx->reflect_range = o->reflect_range;
+	rx->pool = pool;
+	rx->mac = t->spec.l2.src;
 	/* RX looks for stamps only when TX makes them. */
 	rx->lat_every = tx->lat_every;
 }

@@ -24,11 +24,19 @@ tx_step(struct gen_ctx *c, uint64_t now)
 {
 	struct rte_mbuf *m[GEN_BURST];
 	const struct dk_gen_tmpl *t = c->tmpl;
-	uint32_t n = dk_gen_tb_take(&c->tb, now, GEN_BURST);
+	uint32_t n = dk_gen_tb_take(&c->tb, now,
+				    c->tx_left && c->tx_left < GEN_BURST ? (uint32_t)c->tx_left :
+									  GEN_BURST);
 	uint16_t sent;
 
 	if (n == 0)
 		return 0;
+	if (c->tx_left) {
+		/* Offered is offered, sent or not: the count ends the run either way. */
+		c->tx_left -= n;
+		if (c->tx_left == 0)
+			state->tx_done = true;
+	}
 	if (rte_pktmbuf_alloc_bulk(c->pool, m, n) < 0) {
 		/* Every mbuf is in flight: the pool, not the link, limits; give back the
 		 * tokens' worth by simply not sending (the bucket does not refund). */
@@ -98,35 +106,69 @@ arp_answer(struct gen_ctx *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(r);
 }
 
-static unsigned
-rx_step(struct gen_state *g, struct gen_ctx *c)
+/* The stand-in servers' answers go back on queue 0 of the RX port in one burst. */
+static void
+reflect_flush(struct gen_ctx *c, struct rte_mbuf **m, uint16_t n)
 {
-	struct rte_mbuf *m[GEN_BURST];
-	uint16_t n = rte_eth_rx_burst(c->rx_port, 0, m, GEN_BURST);
-	uint64_t now, tsc;
+	uint16_t sent;
+
+	if (n == 0)
+		return;
+	sent = rte_eth_tx_burst(c->rx_port, 0, m, n);
+	c->cnt[GEN_REFLECTED] += sent;
+	if (unlikely(sent < n)) {
+		c->cnt[GEN_REFLECT_FAIL] += n - sent;
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	}
+}
+
+static unsigned
+rx_queue(struct gen_state *g, struct gen_ctx *c, uint16_t q)
+{
+	struct rte_mbuf *m[GEN_BURST], *back[GEN_BURST], *done[GEN_BURST];
+	uint16_t n = rte_eth_rx_burst(c->rx_port, q, m, GEN_BURST), n_back = 0, n_done = 0;
+	uint64_t now = 0, tsc;
 
 	if (n == 0)
 		return 0;
-	c->cnt[GEN_RX] += n;
-	if (unlikely(c->arp_reply))
-		for (uint16_t i = 0; i < n; i++)
-			arp_answer(c, m[i]);
-	if (c->lat_every) {
+	if (c->lat_every)
 		now = rte_rdtsc();
-		for (uint16_t i = 0; i < n; i++) {
-			c->cnt[GEN_RX_BYTES] += m[i]->pkt_len;
-			if (m[i]->nb_segs == 1 &&
-			    dk_gen_stamp_read(rte_pktmbuf_mtod(m[i], const uint8_t *),
-					      m[i]->data_len, &tsc) && tsc <= now && g->warm) {
-				c->cnt[GEN_RX_STAMPED]++;
-				dk_gen_hist_add(&c->hist, now - tsc);
-			}
+	for (uint16_t i = 0; i < n; i++) {
+		uint8_t *d = rte_pktmbuf_mtod(m[i], uint8_t *);
+
+		/* What the device under test asks of the real servers is not a return. */
+		if (unlikely(c->arp_reply) && d[12] == 0x08 && d[13] == 0x06) {
+			arp_answer(c, m[i]);
+			done[n_done++] = m[i];
+			continue;
 		}
-	} else {
-		for (uint16_t i = 0; i < n; i++)
-			c->cnt[GEN_RX_BYTES] += m[i]->pkt_len;
+		if (c->reflect && m[i]->nb_segs == 1 &&
+		    dk_gen_reflect(d, m[i]->data_len, &c->reflect_range)) {
+			back[n_back++] = m[i];
+			continue;
+		}
+		c->cnt[GEN_RX]++;
+		c->cnt[GEN_RX_BYTES] += m[i]->pkt_len;
+		if (c->lat_every && m[i]->nb_segs == 1 &&
+		    dk_gen_stamp_read(d, m[i]->data_len, &tsc) && tsc <= now && g->warm) {
+			c->cnt[GEN_RX_STAMPED]++;
+			dk_gen_hist_add(&c->hist, now - tsc);
+		}
+		done[n_done++] = m[i];
 	}
-	rte_pktmbuf_free_bulk(m, n);
+	reflect_flush(c, back, n_back);
+	if (n_done)
+		rte_pktmbuf_free_bulk(done, n_done);
+	return n;
+}
+
+static unsigned
+rx_step(struct gen_state *g, struct gen_ctx *c)
+{
+	unsigned n = 0;
+
+	for (uint16_t q = 0; q < c->n_rxq; q++)
+		n += rx_queue(g, c, q);
 	return n;
 }
 
@@ -135,7 +177,7 @@ gen_poll(struct gen_state *g, struct gen_ctx *c, uint64_t now)
 {
 	unsigned n = 0;
 
-	if (c->tx && !g->tx_stop)
+	if (c->tx && !g->tx_stop && !g->tx_done)
 		n += tx_step(c, now);
 	if (c->rx)
 		n += rx_step(g, c);

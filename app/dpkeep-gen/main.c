@@ -61,24 +61,27 @@ resolve_port(const struct gen_opts *o, const char *s, uint16_t *out)
 }
 
 static int
-port_setup(uint16_t port, struct rte_mempool *pool, uint16_t rxd, uint16_t txd)
+port_setup(uint16_t port, struct rte_mempool *pool, uint16_t nq, uint16_t rxd, uint16_t txd)
 {
 	struct rte_eth_conf conf = { 0 };
 	int rc;
 
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
+	rc = rte_eth_dev_configure(port, nq, nq, &conf);
 	if (rc < 0)
 		return rc;
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &rxd, &txd);
 	if (rc < 0)
 		return rc;
-	rc = rte_eth_rx_queue_setup(port, 0, rxd, (unsigned)rte_eth_dev_socket_id(port), NULL,
-				    pool);
-	if (rc < 0)
-		return rc;
-	rc = rte_eth_tx_queue_setup(port, 0, txd, (unsigned)rte_eth_dev_socket_id(port), NULL);
-	if (rc < 0)
-		return rc;
+	for (uint16_t q = 0; q < nq; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, rxd, (unsigned)rte_eth_dev_socket_id(port),
+					    NULL, pool);
+		if (rc < 0)
+			return rc;
+		rc = rte_eth_tx_queue_setup(port, q, txd, (unsigned)rte_eth_dev_socket_id(port),
+					    NULL);
+		if (rc < 0)
+			return rc;
+	}
 	rc = rte_eth_dev_start(port);
 	if (rc < 0)
 		return rc;
@@ -148,7 +151,7 @@ tick(const struct gen_opts *o, struct timeline *tl, uint64_t now)
 		tl->warm_done = true;
 		g.warm = true;
 	}
-	if (!g.tx_stop && (g.quit || (tl->t_end && now >= tl->t_end))) {
+	if (!g.tx_stop && (g.quit || g.tx_done || (tl->t_end && now >= tl->t_end))) {
 		g.tx_stop = true;
 		tl->t_tx_stop = now;
 	}
@@ -272,9 +275,9 @@ main(int argc, char **argv)
 				       (int)rte_socket_id());
 	if (pool == NULL)
 		rte_exit(EXIT_FAILURE, "mbuf pool of %u: %s\n", o.mbufs, rte_strerror(rte_errno));
-	if ((rc = port_setup(txp, pool, 1024, 1024)) < 0)
+	if ((rc = port_setup(txp, pool, o.queues, 1024, 1024)) < 0)
 		rte_exit(EXIT_FAILURE, "port %u setup: %s\n", txp, rte_strerror(-rc));
-	if (rxp != txp && (rc = port_setup(rxp, pool, 1024, 1024)) < 0)
+	if (rxp != txp && (rc = port_setup(rxp, pool, o.queues, 1024, 1024)) < 0)
 		rte_exit(EXIT_FAILURE, "port %u setup: %s\n", rxp, rte_strerror(-rc));
 	if (!o.have_src_mac) {
 		rte_eth_macaddr_get(txp, &mac);

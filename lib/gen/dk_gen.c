@@ -239,6 +239,40 @@ dk_gen_stamp_read(const uint8_t *frame, size_t len, uint64_t *tsc)
 	return true;
 }
 
+bool
+dk_gen_reflect(uint8_t *frame, size_t len, const struct dk_gen_range *servers)
+{
+	size_t l3 = 14, l4;
+	uint8_t *ip, tmp[6];
+	uint32_t dip;
+
+	if (len >= 18 && frame[12] == 0x81 && frame[13] == 0x00)
+		l3 = 18;
+	if (len < l3 + 20 || frame[l3 - 2] != 0x08 || frame[l3 - 1] != 0x00)
+		return false;
+	ip = frame + l3;
+	if (ip[0] >> 4 != 4 || (ip[0] & 0xf) < 5)
+		return false;
+	l4 = l3 + (size_t)(ip[0] & 0xf) * 4;
+	/* A fragment past the first has no ports to swap. */
+	if ((ip[6] & 0x1f) != 0 || ip[7] != 0 ||
+	    (ip[9] != DK_IPPROTO_UDP && ip[9] != DK_IPPROTO_TCP) || len < l4 + 4)
+		return false;
+	dip = ld32(ip + 16);
+	if (dip < servers->lo || dip > servers->hi)
+		return false;
+	memcpy(tmp, frame, 6);
+	memcpy(frame, frame + 6, 6);
+	memcpy(frame + 6, tmp, 6);
+	memcpy(tmp, ip + 12, 4);
+	memcpy(ip + 12, ip + 16, 4);
+	memcpy(ip + 16, tmp, 4);
+	memcpy(tmp, frame + l4, 2);
+	memcpy(frame + l4, frame + l4 + 2, 2);
+	memcpy(frame + l4 + 2, tmp, 2);
+	return true;
+}
+
 void
 dk_gen_flowseq_init(struct dk_gen_flowseq *s, enum dk_gen_dist dist, uint32_t flows,
 		    uint64_t seed)

@@ -84,6 +84,16 @@ int dk_gen_stamp(const struct dk_gen_tmpl *t, uint8_t *frame, uint64_t tsc);
 /* Reads a stamp back from a received frame of len bytes; false when there is none. */
 bool dk_gen_stamp_read(const uint8_t *frame, size_t len, uint64_t *tsc);
 
+/*
+ * Stands in for the real servers behind a NAT or FNAT load balancer: a frame of IPv4
+ * UDP or TCP (VLAN tag allowed) to an address in servers becomes, in place, that
+ * server's answer: Ethernet addresses, IPv4 addresses and L4 ports swapped, so it goes
+ * back to whoever sent it (the balancer) and the payload (the latency stamp) rides
+ * along. The checksums hold as they are: a one's-complement sum does not depend on the
+ * order of its terms. Returns false, with the frame untouched, for anything else.
+ */
+bool dk_gen_reflect(uint8_t *frame, size_t len, const struct dk_gen_range *servers);
+
 /* Flow sequence. */
 struct dk_gen_flowseq {
 	enum dk_gen_dist dist;

@@ -92,6 +92,76 @@ check_flow(const struct dk_gen_tmpl *t, uint32_t flow, int stamp)
 		assert_true(tsc == 0x0123456789abcdefULL + flow);
 }
 
+/* The stand-in server's answer: the request with both ends swapped, still valid, and
+ * nothing else changed; frames to other addresses, or not UDP/TCP, are left alone. */
+static void
+test_reflect(void **state)
+{
+	static const uint16_t sizes[] = { 64, 65, 128 };
+	struct dk_gen_range servers, other, clients;
+	struct dk_pkt_info req, ans;
+	struct dk_gen_tmpl t;
+	uint8_t f[DK_GEN_MAX_SIZE], orig[DK_GEN_MAX_SIZE];
+
+	(void)state;
+	assert_int_equal(dk_gen_parse_ip_range("192.0.2.1-192.0.2.9", &servers), 0);
+	assert_int_equal(dk_gen_parse_ip_range("192.0.2.2-192.0.2.9", &other), 0);
+	for (unsigned i = 0; i < 2 * sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct dk_gen_spec s = spec_udp(sizes[i / 2], 1000);
+
+		if (i & 1) {
+			s.proto = DK_IPPROTO_TCP;
+			s.size = (uint16_t)(s.size + 20);
+			s.l2.has_vlan = true;
+			s.l2.vlan_tci = 7;
+		}
+		assert_int_equal(dk_gen_tmpl_init(&t, &s), 0);
+		memcpy(f, t.frame, t.len);
+		dk_gen_apply_flow(&t, f, 321);
+		assert_int_equal(dk_gen_stamp(&t, f, 42), 0);
+		memcpy(orig, f, t.len);
+		assert_int_equal(dk_pkt_parse(orig, t.len, &req), DK_PKT_OK);
+		/* 192.0.2.1 is not in "other": untouched. */
+		assert_false(dk_gen_reflect(f, t.len, &other));
+		assert_memory_equal(f, orig, t.len);
+		assert_true(dk_gen_reflect(f, t.len, &servers));
+		assert_int_equal(dk_pkt_parse(f, t.len, &ans), DK_PKT_OK);
+		assert_memory_equal(ans.eth_dst.b, req.eth_src.b, 6);
+		assert_memory_equal(ans.eth_src.b, req.eth_dst.b, 6);
+		assert_int_equal(ans.has_vlan, req.has_vlan);
+		assert_true(ans.src.v4 == req.dst.v4 && ans.dst.v4 == req.src.v4);
+		assert_int_equal(ans.sport, req.dport);
+		assert_int_equal(ans.dport, req.sport);
+		assert_int_equal(ans.proto, req.proto);
+		assert_true(frame_valid(f, t.len, &ans));
+		assert_true(dk_pkt_l4_cksum_ok(f, &ans));
+		/* The payload (and its stamp) is the request's. */
+		assert_memory_equal(f + ans.payload_off, orig + req.payload_off, req.payload_len);
+		/* The answer is to the client, not a server; reflected by the client's range
+		 * it is the request again. */
+		assert_false(dk_gen_reflect(f, t.len, &servers));
+		clients.lo = clients.hi = ntohl(req.src.v4);
+		assert_true(dk_gen_reflect(f, t.len, &clients));
+		assert_memory_equal(f, orig, t.len);
+	}
+	/* Not IPv4 UDP/TCP: an ARP frame, a truncated one, a non-first fragment. */
+	memset(f, 0, sizeof(f));
+	f[12] = 0x08;
+	f[13] = 0x06;
+	assert_false(dk_gen_reflect(f, 60, &servers));
+	{
+		struct dk_gen_spec s = spec_udp(64, 1);
+
+		assert_int_equal(dk_gen_tmpl_init(&t, &s), 0);
+		memcpy(f, t.frame, t.len);
+		assert_false(dk_gen_reflect(f, 14 + 20 + 3, &servers));
+		f[14 + 6] = 0x00;
+		f[14 + 7] = 0x10;
+		assert_false(dk_gen_reflect(f, t.len, &servers));
+		assert_memory_equal(f + 14 + 12, t.frame + 14 + 12, 8);
+	}
+}
+
 static void
 test_udp_sizes_and_flows(void **state)
 {
@@ -322,6 +392,7 @@ main(void)
 		cmocka_unit_test(test_hist),
 		cmocka_unit_test(test_token_bucket),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_reflect),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
