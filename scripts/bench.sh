@@ -22,13 +22,13 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ $quick = 1 ]; then dur=3; warm=1; else dur=10; warm=2; fi
+if [ $quick = 1 ]; then dur=1.5; warm=0.5; else dur=10; warm=2; fi
 
 [ -f "$B/build.ninja" ] || meson setup "$B" "$src" -Dbuildtype=release >/dev/null
 ninja -C "$B" -j2 >/dev/null
 
 run=/run/dpkeep
-ctl=$run/bench.ctl
+ctl=$run/bench-$$.ctl
 tmp=$out/tmp
 mkdir -p "$run" "$out" "$tmp"
 rows=$tmp/rows.tsv
@@ -44,9 +44,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-GEN=("$B/app/dpkeep-gen/dpkeep-gen" --ports "$src/drivers-cfg/gen-memif.conf" --tx-port g0 -q
-     --link-wait 15)
-DPKEEP=("$B/app/dpkeep/dpkeep" --ports "$src/drivers-cfg/bench-dpkeep.conf" --ctl "$ctl")
+# The profiles with this run's own memif socket and EAL file prefix, so that a second
+# bench.sh (another checkout) cannot connect to or clobber ours.
+sock=$run/bench-$$.sock
+sed "s#/run/dpkeep/bench-memif.sock#$sock#; s/file_prefix dpkeep-gen/file_prefix dpkeep-gen-$$/" \
+	"$src/drivers-cfg/gen-memif.conf" >"$tmp/gen.conf"
+sed "s#/run/dpkeep/bench-memif.sock#$sock#; s/file_prefix dpkeep-bench/file_prefix dpkeep-bench-$$/" \
+	"$src/drivers-cfg/bench-dpkeep.conf" >"$tmp/dpkeep.conf"
+GEN=("$B/app/dpkeep-gen/dpkeep-gen" --ports "$tmp/gen.conf" --tx-port g0 -q --link-wait 15)
+DPKEEP=("$B/app/dpkeep/dpkeep" --ports "$tmp/dpkeep.conf" --ctl "$ctl")
 CLI=("$B/app/dpkeep-cli/dpkeep-cli" --ctl "$ctl" --json)
 DK_MAC=02:00:00:00:be:01
 
@@ -54,9 +60,12 @@ jget() { # FILE KEY -> value from the JSON object in FILE
 	python3 -c 'import json,sys; v=json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
 }
 
+# dpkeep has a queue pair per worker plus the control lcore's; a memif client must
+# have as many or the rest are not connected (testpmd: one).
+genq=1
 gen() { # NAME ARGS... -> the generator's JSON summary in $tmp/NAME.json
 	local name=$1; shift
-	taskset -c 0 "${GEN[@]}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || {
+	taskset -c 0 "${GEN[@]}" --queues $genq "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" || {
 		echo "dpkeep-gen failed ($name):" >&2; tail -3 "$tmp/$name.err" >&2; return 1; }
 	grep '^{' "$tmp/$name.out" | tail -1 >"$tmp/$name.json"
 }
@@ -77,29 +86,44 @@ row() { # name mpps cycles loss p50 p99 note
 }
 
 # Full load, then 90% of what came back: Mpps from the first, loss and latency from the
-# second (latency at overload is only the depth of the queues).
-measure_returns() { # NAME GEN-ARGS...
-	local name=$1; shift
-	gen "$name-max" --rate 100% --duration "$dur" --warmup "$warm" "$@" || return 1
-	local mpps hz pps
+# second (latency at overload is only the depth of the queues). The device under test
+# forwards each frame once, except with both=1 (NAT, FNAT: the generator answers as the
+# real server, so the device forwards the request and then the reply): its Mpps is then
+# requests plus replies, and loss and latency are of the round trip. With count=N each
+# run offers N packets instead of lasting $dur seconds after $warm.
+both=0
+count=
+measure_returns() { # NAME NOTE GEN-ARGS...
+	local name=$1 note=$2; shift 2
+	local len=(--duration "$dur" --warmup "$warm")
+	[ -n "$count" ] && len=(--count "$count" --duration 0 --warmup 0)
+	gen "$name-max" --rate 100% "${len[@]}" "$@" || return 1
+	local mpps hz pps fwd
 	mpps=$(jget "$tmp/$name-max.json" rx_mpps)
 	hz=$(jget "$tmp/$name-max.json" tsc_hz)
+	fwd=$mpps
+	[ $both = 1 ] && fwd=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))
+print(round(j["rx_mpps"] + j["reflected"] / j["duration_s"] / 1e6, 4) if j["duration_s"] else 0)' \
+		"$tmp/$name-max.json")
 	pps=$(python3 -c "print(max(1000, int($mpps * 1e6 * 0.9)))")
-	# testpmd 22.11 crashes when a memif client leaves: restart it between runs.
-	if [ -n "$dut_restart" ]; then cleanup; $dut_restart; fi
-	gen "$name-90" --rate "$pps" --duration "$dur" --warmup "$warm" "$@" || return 1
-	row "$name" "$mpps" "$(python3 -c "print(round($hz / ($mpps * 1e6)) if $mpps > 0 else '')")" \
+	# testpmd 22.11 crashes when a memif client leaves, and a SYN run fills the
+	# connection table: restart the device under test between runs.
+	if [ -n "$dut_restart" ]; then cleanup; $dut_restart || return 1; fi
+	gen "$name-90" --rate "$pps" "${len[@]}" "$@" || return 1
+	# dpkeep's own view of the run (drops by reason), for whoever reads the results.
+	[ -S "$ctl" ] && "${CLI[@]}" show lb stats >"$tmp/$name.lbstats" 2>/dev/null || true
+	row "$name" "$fwd" "$(python3 -c "print(round($hz / ($fwd * 1e6)) if $fwd > 0 else '')")" \
 	    "$(jget "$tmp/$name-90.json" loss_pct)" "$(jget "$tmp/$name-90.json" p50_us)" \
-	    "$(jget "$tmp/$name-90.json" p99_us)" "loss/latency at $pps pps"
+	    "$(jget "$tmp/$name-90.json" p99_us)" "${note:+$note; }loss/latency at $pps pps"
 }
 
 start_testpmd() { # MODE
 	# testpmd 22.11 may crash while closing a memif port; a wrapper shell keeps that
 	# report in the log and passes our SIGINT on.
 	bash -c 'trap "kill -INT \$c" INT TERM; "$@" & c=$!; wait $c; wait $c; exit 0' _ \
-	taskset -c 1 dpdk-testpmd --lcores=0@1,1@1 --file-prefix=dpkeep-bench-testpmd --no-huge \
+	taskset -c 1 dpdk-testpmd --lcores=0@1,1@1 --file-prefix=dpkeep-bench-testpmd-$$ --no-huge \
 		-m 512 --no-pci --log-level=pmd.net.memif:warning \
-		--vdev=net_memif0,role=server,id=0,socket=$run/bench-memif.sock -- \
+		--vdev=net_memif0,role=server,id=0,socket=$sock -- \
 		--forward-mode="$1" --port-topology=loop --nb-cores=1 --stats-period=1 \
 		--rxd=1024 --txd=1024 --total-num-mbufs=32768 >"$tmp/testpmd-$1.log" 2>&1 &
 	dut_pid=$!
@@ -124,7 +148,7 @@ echo "== testpmd io / macswap (memif server on CPU 1, dpkeep-gen on CPU 0)"
 for mode in io macswap; do
 	start_testpmd $mode
 	dut_restart="start_testpmd $mode"
-	measure_returns "testpmd-$mode" --flows 1
+	measure_returns "testpmd-$mode" "" --flows 1
 	dut_restart=
 	cleanup
 done
@@ -133,6 +157,7 @@ done
 # and the control lcore's host input, which drops and counts it. Nothing comes back, so
 # the rate is dpkeep's own count over the generator's sending time.
 echo "== dpkeep-host"
+genq=2
 start_dpkeep
 hostargs=(--dst-mac $DK_MAC --dst 192.0.2.1 --dport 9 --flows 1 --warmup 0 --lat-every 0)
 gen dpkeep-host-max --rate 100% --duration "$dur" "${hostargs[@]}"
@@ -152,11 +177,15 @@ row dpkeep-host "$mpps" "$(python3 -c "print(round($hz / ($mpps * 1e6)) if $mpps
 cleanup
 
 # Load-balancer scenarios: a virtual server on the memif port whose real servers are the
-# generator itself (it answers ARP for them), so forwarded frames come back to it.
-vs_conf() { # KIND PROTO -> keepalived.conf on stdout
+# generator itself (it answers ARP for them, and for NAT/FNAT answers the requests as
+# the servers would), so forwarded frames come back to it.
+vs_conf() { # KIND PROTO TABLE-SIZE -> keepalived.conf on stdout
 	local la=""
 	[ "$1" = FNAT ] && la="    laddr_group LADDR"
 	cat <<EOF
+global_defs {
+    lb_conn_table_size $3
+}
 local_address_group LADDR {
     192.0.2.50
 }
@@ -174,52 +203,105 @@ $la
 }
 EOF
 }
+servers=192.0.2.11-192.0.2.20
 lbargs=(--dst-mac $DK_MAC --dst 192.0.2.100 --dport 80 --src 198.18.0.1-198.18.255.254
-	--sport 1024-65535 --arp-reply 192.0.2.11-192.0.2.20 --dist uniform)
+	--sport 1024-65535 --arp-reply $servers --dist uniform)
 
-lb_probe() { # KIND PROTO -> 0 when dpkeep forwards to the virtual server
-	local kind=$1 proto=$2 conf=$tmp/vs-$1.conf
-	vs_conf "$kind" "$proto" >"$conf"
+lb_stat() { # COUNTER -> the load balancer's counter summed over the workers
+	"${CLI[@]}" show lb stats | python3 -c \
+		'import json,sys; print(json.load(sys.stdin)["counters"][sys.argv[1]])' "$1"
+}
+
+# Starts dpkeep with one virtual server and sends it a little traffic: the real servers'
+# addresses get resolved (the generator answers ARP) and anything that comes back proves
+# the path. Leaves dpkeep running on success.
+lb_start() { # KIND PROTO TABLE-SIZE
+	local kind=$1 proto=$2 conf=$tmp/vs-$1-$2.conf back extra=()
+	vs_conf "$kind" "$proto" "$3" >"$conf"
 	"${DPKEEP[@]}" -t -f "$conf" >"$tmp/probe-$kind.t" 2>&1 || {
 		echo "  $kind: config test refused it ($(tail -1 "$tmp/probe-$kind.t"))"; return 1; }
-	start_dpkeep "$conf"
-	sleep 1 # real servers start alive; give the control lcore a moment to publish
-	gen "probe-$kind" --rate 10000 --duration 1 --proto "${proto,,}" --size 128 \
-		--lat-every 1 "${lbargs[@]}" || { cleanup; return 1; }
-	local back
-	back=$(jget "$tmp/probe-$kind.json" rx_stamped)
-	if [ "${back:-0}" -gt 0 ]; then return 0; fi
-	echo "  $kind: probe sent $(jget "$tmp/probe-$kind.json" tx_pkts), got none back"
+	start_dpkeep "$conf" || return 1
+	case $kind in NAT|FNAT) extra=(--reflect $servers) ;; esac
+	# TCP flows open with a SYN; the probe's clients are none of the measured ones.
+	[ "$proto" = TCP ] && extra+=(--tcp syn)
+	for _ in 1 2 3; do
+		gen "probe-$kind" --rate 20000 --duration 0.5 --proto "${proto,,}" --size 128 \
+			--flows 16 "${lbargs[@]}" --src 198.19.0.1-198.19.0.254 "${extra[@]}" ||
+			{ cleanup; return 1; }
+		back=$(jget "$tmp/probe-$kind.json" rx_pkts)
+		[ "${back:-0}" -gt 0 ] && return 0
+	done
+	echo "  $kind/$proto: probe sent $(jget "$tmp/probe-$kind.json" tx_pkts), got none back"
+	"${CLI[@]}" show lb stats >"$tmp/probe-$kind.lbstats" 2>&1 || true
 	cleanup
 	return 1
 }
 
-echo "== dpkeep load balancer (probed)"
-if lb_probe DR UDP; then
-	flows=(1000 100000 1000000 10000000)
-	[ $quick = 1 ] && flows=(1000 1000000)
+# The connection table holds the largest flow count with room to spare; every DR run
+# uses the same one so that only the flow count differs.
+dr_table=11000000
+genq=2
+echo "== dpkeep load balancer (DR/NAT/FNAT/TUN, SYN; memif, one worker on CPU 1)"
+flows=(1000 100000 1000000 10000000)
+[ $quick = 1 ] && flows=(1000 1000000)
+flow_name() { python3 -c "n=$1; print('%dk' % (n // 1000) if n < 10**6 else '%dm' % (n // 10**6))"; }
+if lb_start DR UDP $dr_table; then
 	for f in "${flows[@]}"; do
-		name=dr-$(python3 -c "n=$f; print('%dk' % (n // 1000) if n < 10**6 else '%dm' % (n // 10**6))")
-		measure_returns "$name" --flows "$f" "${lbargs[@]}" || row "$name" "" "" "" "" "" failed
+		name=dr-$(flow_name "$f")
+		# Established flows: each opened in turn before the measured runs pick among
+		# them at random. What a pass loses (the generator does not retry) the next
+		# one opens; the ones already open are only looked up.
+		before=$(lb_stat new_conns)
+		for pass in 1 2 3; do
+			gen "$name-fill$pass" --rate 1M --count "$f" --duration 0 --flows "$f" \
+				"${lbargs[@]}" --dist seq --lat-every 0 || break
+			opened=$(($(lb_stat new_conns) - before))
+			[ $((opened * 1000)) -ge $((f * 999)) ] && break
+		done
+		measure_returns "$name" "$opened of $f flows opened before" --flows "$f" \
+			"${lbargs[@]}" || row "$name" "" "" "" "" "" failed
 	done
 	cleanup
-	for kind in NAT FNAT TUN; do
-		name=${kind,,}
-		if lb_probe $kind UDP; then
-			measure_returns "$name" --flows 1000 "${lbargs[@]}" || row "$name" "" "" "" "" "" failed
-			cleanup
-		else
-			row "$name" "" "" "" "" "" "not available in this build"
-		fi
-	done
-	if lb_probe DR TCP; then
-		measure_returns syn --proto tcp --tcp syn --flows 1000000 "${lbargs[@]}" ||
-			row syn "" "" "" "" "" failed
-		cleanup
-	fi
 else
-	for n in dr-1k nat fnat tun syn; do row "$n" "" "" "" "" "" "not available in this build"; done
+	for f in "${flows[@]}"; do
+		row "dr-$(flow_name "$f")" "" "" "" "" "" "no traffic came back (see $tmp/probe-DR.*)"
+	done
 fi
+for kind in NAT FNAT TUN; do
+	name=${kind,,}
+	both=0
+	extra=()
+	note="1000 flows"
+	case $kind in NAT|FNAT)
+		both=1
+		extra=(--reflect $servers)
+		note="1000 flows; Mpps counts requests and replies" ;;
+	esac
+	if lb_start $kind UDP 65536; then
+		measure_returns "$name" "$note" --flows 1000 "${lbargs[@]}" "${extra[@]}" ||
+			row "$name" "" "" "" "" "" failed
+		cleanup
+	else
+		row "$name" "" "" "" "" "" "no traffic came back (see $tmp/probe-$kind.*)"
+	fi
+done
+both=0
+# New connections: every SYN a 5-tuple not seen before (sources vary fastest; 4.2 G of
+# them), into a table that holds every one of the run; dpkeep restarts between the two
+# runs so the second starts as empty as the first. A SYN has no payload: no latency.
+count=4000000
+[ $quick = 1 ] && count=2000000
+if lb_start DR TCP $((count + 1000)); then
+	dut_restart="lb_start DR TCP $((count + 1000))"
+	measure_returns syn "$count SYNs per run, each a new connection" --proto tcp --tcp syn \
+		--flows 4000000000 "${lbargs[@]}" --dist seq --lat-every 0 ||
+		row syn "" "" "" "" "" failed
+	dut_restart=
+	cleanup
+else
+	row syn "" "" "" "" "" "no traffic came back (see $tmp/probe-DR.*)"
+fi
+count=
 
 echo "== micro-benchmark (worker packet function on prepared bursts, no I/O)"
 micro=$B/app/dpkeep-gen/dpkeep-micro
@@ -245,9 +327,9 @@ elif [ -x "$src/scripts/failover.sh" ]; then
 	fi
 fi
 
-python3 - "$rows" "$out" "$failover" "$cmdline" <<'PY'
+python3 - "$rows" "$out" "$failover" "$cmdline" "$SECONDS" <<'PY'
 import json, os, subprocess, sys
-rows, out, failover, cmdline = sys.argv[1:5]
+rows, out, failover, cmdline, elapsed = sys.argv[1:6]
 def num(s):
     try:
         return float(s)
@@ -265,7 +347,8 @@ for s in sc:
         s["ratio_to_macswap"] = round(s["mpps"] / ref, 3)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
             if l.startswith("model name")), "unknown")
-res = {"command": cmdline, "machine": {"nproc": os.cpu_count(), "cpu": cpu},
+res = {"command": cmdline, "elapsed_s": int(elapsed),
+       "machine": {"nproc": os.cpu_count(), "cpu": cpu},
        "scenarios": sc}
 if failover:
     lines = [l for l in open(failover) if l.startswith("{")]
@@ -281,7 +364,7 @@ for s in sc:
           fmt(s["cycles_per_packet"], ".0f"), fmt(s["ratio_to_macswap"], ".2f"),
           fmt(s["loss_pct"], ".3f"), fmt(s["p50_us"], ".1f"), fmt(s["p99_us"], ".1f"),
           s["note"]))
-print("machine: %d CPUs, %s" % (os.cpu_count(), cpu))
+print("machine: %d CPUs, %s; %s s" % (os.cpu_count(), cpu, elapsed))
 if failover:
     print("failover:", json.dumps(res["failover"])[:400])
 dat = os.path.join(out, "tmp", "plot.dat")
