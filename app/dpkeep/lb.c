@@ -164,6 +164,13 @@ refresh(struct dk_app *app, bool force)
 		s->served[i] = vip_served(app, &v->vip);
 		s->has_nat |= v->c->lb_kind == DK_CONF_LB_NAT;
 		s->has_fnat |= v->c->lb_kind == DK_CONF_LB_FNAT;
+		if (v->c->lb_kind == DK_CONF_LB_NAT && v->c->persistence_timeout_us) {
+			uint8_t len = v->c->persistence_granularity.addr.af ?
+				v->c->persistence_granularity.len : 32;
+
+			if (s->nat_own_prefix == 0 || len < s->nat_own_prefix)
+				s->nat_own_prefix = len;
+		}
 		for (unsigned r = 0; r < v->n_rs; r++)
 			resolve_hop(app, &v->rs[r].ip, &s->hops[v->rs[r].slot]);
 		if (v->sorry)

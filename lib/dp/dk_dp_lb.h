@@ -67,6 +67,9 @@ struct dk_dp_lb_snap {
 	uint32_t max_slots;
 	bool has_nat;			/* look for NAT replies */
 	bool has_fnat;
+	/* Non-zero while a NAT service has persistence: NAT flows are owned by the client
+	 * address masked to this many bits (the coarsest granularity), not address and port. */
+	uint8_t nat_own_prefix;
 	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];	/* FNAT local addresses */
 	unsigned n_laddrs;
 	struct dk_addr own[DK_DP_LB_MAX_ADDRS];	/* dpkeep's own: never a NAT reply */

@@ -37,6 +37,41 @@ flow_owner(const struct dk_addr *client, uint16_t port, unsigned n_workers)
 	return (unsigned)((h >> 32) % n_workers);
 }
 
+/* The address with only its first len bits kept. */
+static struct dk_addr
+masked(const struct dk_addr *a, unsigned len)
+{
+	struct dk_addr m = *a;
+	unsigned bits = a->af == AF_INET ? 32 : 128;
+
+	for (unsigned i = len; i < bits; i++)
+		m.b[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	return m;
+}
+
+/*
+ * The worker owning a new flow to svc. A persistent service's templates live per worker,
+ * so all of a client's flows (masked to the granularity) must meet on one worker: own by
+ * address alone. NAT replies carry no service, so while any NAT service is persistent
+ * every NAT flow is owned by the client address under the snapshot's one prefix.
+ */
+static unsigned
+client_owner(const struct dk_dp_lb_snap *s, const struct dk_lb_service *svc,
+	     const struct dk_pkt_info *pi, unsigned n_workers)
+{
+	struct dk_addr c;
+
+	if (svc->fwd == DK_LB_FWD_NAT && s->nat_own_prefix) {
+		c = masked(&pi->src, s->nat_own_prefix);
+		return flow_owner(&c, 0, n_workers);
+	}
+	if (svc->persist_timeout_s) {
+		dk_lb_persist_client(svc, &pi->src, &c);
+		return flow_owner(&c, 0, n_workers);
+	}
+	return flow_owner(&pi->src, pi->sport, n_workers);
+}
+
 static bool
 addr_in(const struct dk_addr *set, unsigned n, const struct dk_addr *a)
 {
@@ -301,13 +336,19 @@ dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	if (svc != NULL) {
 		if (!s->served[svc->index])
 			return DK_DP_LB_KEEP;
-		owner = (int)flow_owner(&pi.src, pi.sport, lb->n_workers);
+		owner = (int)client_owner(s, svc, &pi, lb->n_workers);
 	} else if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi.dst)) {
 		owner = dk_lb_fnat_port_owner(pi.dport, lb->n_workers);
 		if (owner < 0)
 			return DK_DP_LB_KEEP;
 	} else if (s->has_nat && !addr_in(s->own, s->n_own, &pi.dst)) {
-		owner = (int)flow_owner(&pi.dst, pi.dport, lb->n_workers);
+		if (s->nat_own_prefix) {
+			struct dk_addr c = masked(&pi.dst, s->nat_own_prefix);
+
+			owner = (int)flow_owner(&c, 0, lb->n_workers);
+		} else {
+			owner = (int)flow_owner(&pi.dst, pi.dport, lb->n_workers);
+		}
 	} else {
 		return DK_DP_LB_KEEP;
 	}

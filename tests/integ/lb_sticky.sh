@@ -2,7 +2,9 @@
 # Sticky per source: sh and mh (Maglev) hash the client address, rr with
 # persistence_timeout remembers it in a template. Per service, ten client addresses make
 # 300 connections each: every address keeps its real server, and the addresses use more
-# than one. Each service gets its own ten addresses: NAT to one real-server port, the same
+# than one. Two workers: a persistent service's templates live per worker, so a client's
+# connections (whatever their source ports) must all be owned by one worker.
+# Each service gets its own ten addresses: NAT to one real-server port, the same
 # client port towards two services would be one 4-tuple at the real server.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
@@ -31,7 +33,7 @@ virtual_server $VIP $1 {
 EOC
 }
 { vs 80 sh; vs 81 mh; vs 82 rr "persistence_timeout 30"; vs 83 rr; } >"$TMP/lb1.conf"
-start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf" -f "$TMP/lb1.conf"
+start_node lb1 "$DK_SRC/drivers-cfg/af_packet-2w.conf" -f "$TMP/lb1.conf"
 check "VIP answers ping" wait_for "ping" 10 nsx client ping -c1 -W1 "$VIP"
 wait_for "first answer through the VIP" 10 nsx client curl -s --max-time 2 "http://$VIP/"
 
@@ -56,6 +58,8 @@ done
 out=$(per_source 83 $first)
 not_sticky() { ! sticky "$1"; }
 check "plain rr (the control): a source address sees several real servers" not_sticky "$out"
+check "both workers carried flows" test "$(json lb1 \
+	"sum(l['role'] == 'worker' and l['fast_path'] > 0 for l in j['lcores'])" show lcores)" = 2
 check "persistence templates are listed by show conn" test "$(json lb1 \
 	"j['count'] >= 10" show conn vip "$VIP:82" state TEMPLATE)" = True
 stop_node lb1
