@@ -53,11 +53,17 @@ check "every VIP of the group answers ping" wait_for "ping" 10 bash -c \
 wait_for "first answer through the group" 10 nsx client curl -s --max-time 2 \
 	"http://192.0.2.52:8080/"
 
-# all_answer EXPECTED: 30 connections to each service; each must give EXPECTED.
+# all_answer EXPECTED: 30 connections to each service; each must give EXPECTED. Each
+# service from its own client address: NAT to the same real-server port, one client port
+# used towards two services would be one 4-tuple at the real server (and here).
+for a in 101 102 103 104 105; do
+	nsx client ip addr add "192.0.2.$a/24" dev eth0
+done
 all_answer() {
-	local s out
+	local s out src=100
 	for s in $SVCS; do
-		out=$(hits 30 "${s%:*}" "${s#*:}" 1 | tr '\n' ' ')
+		src=$((src + 1))
+		out=$(hits 30 "${s%:*}" "${s#*:}" 1 "192.0.2.$src" | tr '\n' ' ')
 		echo "$s: $out"
 		[ "$out" = "$1" ] || return 1
 	done
