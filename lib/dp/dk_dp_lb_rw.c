@@ -8,6 +8,8 @@
 #define IP4_CKSUM_OFF 10
 #define IP4_SRC_OFF 12
 #define IP4_DST_OFF 16
+#define IP6_SRC_OFF 8
+#define IP6_DST_OFF 24
 #define TCP_CKSUM_OFF 16
 #define UDP_CKSUM_OFF 6
 #define PROTO_TCP 6
@@ -41,6 +43,31 @@ dk_dp_lb_rw4(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
 	memcpy(l3 + aoff, &addr_be, 4);
 	memcpy(l4 + poff, &newp, 2);
 	memcpy(l3 + IP4_CKSUM_OFF, &ipck, 2);
+	memcpy(l4 + coff, &l4ck, 2);
+}
+
+void
+dk_dp_lb_rw6(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
+	     const uint8_t addr[16], uint16_t port)
+{
+	size_t aoff = end == DK_DP_LB_SRC ? IP6_SRC_OFF : IP6_DST_OFF;
+	size_t poff = end == DK_DP_LB_SRC ? 0 : 2;
+	size_t coff = proto == PROTO_TCP ? TCP_CKSUM_OFF : UDP_CKSUM_OFF;
+	uint16_t l4ck, oldp, newp = htons(port);
+
+	memcpy(&oldp, l4 + poff, 2);
+	memcpy(&l4ck, l4 + coff, 2);
+	/* No header checksum in IPv6; the address is in the L4 pseudo-header only. A zero
+	 * UDP checksum is invalid over IPv6 (RFC 8200 8.1): left as it came, the receiver
+	 * drops it as it would have without us. */
+	if (proto == PROTO_TCP || l4ck != 0) {
+		l4ck = dk_cksum_update_bytes(l4ck, l3 + aoff, addr, 16);
+		l4ck = dk_cksum_update16(l4ck, oldp, newp);
+		if (proto != PROTO_TCP && l4ck == 0)
+			l4ck = 0xffff;
+	}
+	memcpy(l3 + aoff, addr, 16);
+	memcpy(l4 + poff, &newp, 2);
 	memcpy(l4 + coff, &l4ck, 2);
 }
 

@@ -1,7 +1,7 @@
 /*
  * Header rewrites of the load balancer on raw bytes, so that cmocka can check them
- * against full checksum recomputation without EAL. IPv4 with TCP or UDP; checksums
- * are patched incrementally (RFC 1624) because the payload is never read.
+ * against full checksum recomputation without EAL. IPv4 or IPv6 with TCP or UDP;
+ * checksums are patched incrementally (RFC 1624) because the payload is never read.
  */
 #ifndef DK_DP_LB_RW_H
 #define DK_DP_LB_RW_H
@@ -23,6 +23,13 @@ enum dk_dp_lb_end {
  */
 void dk_dp_lb_rw4(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
 		  uint32_t addr_be, uint16_t port);
+
+/*
+ * The same for IPv6 (l3: the fixed header; l4 after any extension headers): only the
+ * L4 checksum changes, over the pseudo-header's 16-byte address.
+ */
+void dk_dp_lb_rw6(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end,
+		  const uint8_t addr[16], uint16_t port);
 
 /*
  * Writes an outer IPv4 header (IPIP, protocol 4) at hdr for an inner datagram of

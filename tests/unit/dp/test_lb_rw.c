@@ -83,6 +83,71 @@ test_random_rewrites(void **state)
 	}
 }
 
+#define L4_6 54
+
+/* A random IPv6 frame (no extension headers) with a valid L4 checksum. */
+static size_t
+make6(uint8_t *f, uint8_t proto, unsigned seed)
+{
+	size_t l4len = (proto == 6 ? 20 : 8) + (size_t)(rand_r(&seed) % 200);
+	uint16_t ck;
+	uint32_t sum;
+
+	memset(f, 0, L4_6 + l4len);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[L3] = 0x60;
+	f[L3 + 4] = (uint8_t)(l4len >> 8);
+	f[L3 + 5] = (uint8_t)l4len;
+	f[L3 + 6] = proto;
+	f[L3 + 7] = 64;
+	for (size_t i = L3 + 8; i < L3 + 40; i++)
+		f[i] = (uint8_t)rand_r(&seed);
+	for (size_t i = L4_6; i < L4_6 + l4len; i++)
+		f[i] = (uint8_t)rand_r(&seed);
+	if (proto == 6) {
+		f[L4_6 + 12] = 0x50;
+		f[L4_6 + 16] = f[L4_6 + 17] = 0;
+	} else {
+		f[L4_6 + 4] = (uint8_t)(l4len >> 8);
+		f[L4_6 + 5] = (uint8_t)l4len;
+		f[L4_6 + 6] = f[L4_6 + 7] = 0;
+	}
+	sum = dk_cksum_pseudo6(f + L3 + 8, f + L3 + 24, proto, (uint32_t)l4len);
+	ck = dk_cksum_finish(dk_cksum_add(sum, f + L4_6, l4len));
+	if (proto == 17 && ck == 0)
+		ck = 0xffff;
+	memcpy(f + L4_6 + (proto == 6 ? 16 : 6), &ck, 2);
+	return L4_6 + l4len;
+}
+
+static void
+test_random_rewrites6(void **state)
+{
+	uint8_t f[300];
+	struct dk_pkt_info pi;
+
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint8_t proto = i % 2 ? 6 : 17, a[16];
+		size_t len = make6(f, proto, i);
+		unsigned s = i * 13 + 5;
+		uint16_t p = (uint16_t)rand_r(&s);
+		bool src = i % 4 < 2;
+
+		for (unsigned k = 0; k < 16; k++)
+			a[k] = (uint8_t)rand_r(&s);
+		dk_dp_lb_rw6(f + L3, f + L4_6, proto, src ? DK_DP_LB_SRC : DK_DP_LB_DST, a, p);
+		assert_int_equal(dk_pkt_parse_ex(f, len, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		assert_int_equal(pi.family, AF_INET6);
+		assert_memory_equal(src ? pi.src.v6 : pi.dst.v6, a, 16);
+		assert_int_equal(src ? pi.sport : pi.dport, p);
+		/* UDP over IPv6 never carries zero: a computed zero is sent as 0xffff. */
+		if (proto == 17)
+			assert_int_not_equal(f[L4_6 + 6] | f[L4_6 + 7], 0);
+	}
+}
+
 static void
 test_udp_without_checksum_stays_without(void **state)
 {
@@ -181,6 +246,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_rewrites),
+		cmocka_unit_test(test_random_rewrites6),
 		cmocka_unit_test(test_udp_without_checksum_stays_without),
 		cmocka_unit_test(test_ipip_header),
 		cmocka_unit_test(test_mss_clamp),
