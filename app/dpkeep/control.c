@@ -189,6 +189,8 @@ learn(struct dk_app *app, uint16_t port, const struct dk_host_learn *l)
 		flags |= DK_NEIGH_F_CONFIRMED;
 	if (l->override)
 		flags |= DK_NEIGH_F_OVERRIDE;
+	if (l->no_lla)
+		flags |= DK_NEIGH_F_NO_LLA;
 	if (dk_neigh_learn(app->neigh, port, &l->addr, &l->mac, flags, app->now_us, pkts,
 			   DK_ARRAY_SIZE(pkts), &n) == 0 && n)
 		send_resolved(app, port, &l->mac, pkts, n);

@@ -44,6 +44,7 @@ set_learn(struct dk_host_result *res, const struct dk_addr *a, const struct dk_m
 	res->learn.create = create;
 	res->learn.confirmed = confirmed;
 	res->learn.override = override;
+	res->learn.no_lla = false;
 	res->learn.addr = *a;
 	res->learn.mac = *m;
 }
@@ -272,10 +273,11 @@ na_input(const struct dk_host_port *port, uint8_t *pkt, struct dk_host_result *r
 	}
 	if (!v6_is_mcast(&info->dst) && !dk_host_owns(port, &info->dst, &mine))
 		return DK_HOST_NOT_MINE;
-	/* RFC 4861 7.2.5: an NA never creates an entry, it completes or updates one. */
-	if (o.has_tlla)
-		set_learn(res, &target, &o.tlla, false, (flags & DK_ND_NA_FLAG_SOLICITED) != 0,
-			  (flags & DK_ND_NA_FLAG_OVERRIDE) != 0);
+	/* RFC 4861 7.2.5: an NA never creates an entry, it completes or updates one. Without
+	 * TLLA (Linux's answer to a unicast probe) it can only confirm the known address. */
+	set_learn(res, &target, o.has_tlla ? &o.tlla : &info->eth_src, false,
+		  (flags & DK_ND_NA_FLAG_SOLICITED) != 0, (flags & DK_ND_NA_FLAG_OVERRIDE) != 0);
+	res->learn.no_lla = !o.has_tlla;
 	return DK_HOST_CONSUMED;
 }
 

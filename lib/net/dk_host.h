@@ -77,6 +77,7 @@ struct dk_host_learn {
 	bool create;
 	bool confirmed;
 	bool override; /* NA O flag (ARP: always) */
+	bool no_lla;   /* an NA without TLLA: mac is unknown, the known one is confirmed */
 	struct dk_addr addr;
 	struct dk_mac mac;
 };
@@ -86,7 +87,7 @@ static inline unsigned
 dk_host_learn_flags(const struct dk_host_learn *l)
 {
 	return (l->create ? DK_NEIGH_F_CREATE : 0) | (l->confirmed ? DK_NEIGH_F_CONFIRMED : 0) |
-	       (l->override ? DK_NEIGH_F_OVERRIDE : 0);
+	       (l->override ? DK_NEIGH_F_OVERRIDE : 0) | (l->no_lla ? DK_NEIGH_F_NO_LLA : 0);
 }
 
 struct dk_host_result {

@@ -372,9 +372,22 @@ dk_neigh_learn(struct dk_neigh_table *t, uint16_t port, const struct dk_addr *ad
 	if (n_pkts == NULL)
 		n_pkts = &dummy;
 	*n_pkts = 0;
-	if (!addr_ok(addr) || mac == NULL)
+	if (!addr_ok(addr) || (mac == NULL && !(flags & DK_NEIGH_F_NO_LLA)))
 		return -EINVAL;
 	idx = find(t, port, addr);
+	if (flags & DK_NEIGH_F_NO_LLA) {
+		/* RFC 4861 7.2.5: the entry keeps its address; a solicited NA confirms it. */
+		if (idx == NIL)
+			return -ENOENT;
+		e = &t->e[idx];
+		if (e->state == DK_NEIGH_PERMANENT)
+			return -EPERM;
+		if (e->state == DK_NEIGH_INCOMPLETE || e->state == DK_NEIGH_FAILED)
+			return -ENOENT;
+		if (confirmed)
+			set_state(t, e, DK_NEIGH_REACHABLE, now_us);
+		return 0;
+	}
 	if (idx == NIL) {
 		if (!(flags & DK_NEIGH_F_CREATE))
 			return -ENOENT;

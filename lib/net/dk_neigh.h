@@ -80,6 +80,9 @@ enum dk_neigh_result {
 #define DK_NEIGH_F_CREATE 0x1    /* create the entry when missing */
 #define DK_NEIGH_F_CONFIRMED 0x2 /* proof of reachability (ARP reply, solicited NA) */
 #define DK_NEIGH_F_OVERRIDE 0x4  /* may replace a known MAC (ARP, NA with O flag) */
+/* No link-layer address came with it (an NA without TLLA, as Linux answers a unicast
+ * probe): mac is ignored; a known entry is confirmed, an unresolved one learns nothing. */
+#define DK_NEIGH_F_NO_LLA 0x8
 
 struct dk_neigh_entry_info {
 	uint16_t port;

@@ -428,6 +428,26 @@ test_na(void **state)
 	len = na(b, "2001:db8::9", NULL, "2001:db8::9", PEER_MAC, DK_ND_NA_FLAG_SOLICITED);
 	assert_int_equal(dk_host_input(&port, b, len, sizeof(b), &r), DK_HOST_DROP_ND_INVALID);
 
+	/* Linux answers a unicast probe without TLLA: still a confirmation, of the MAC the
+	 * entry already has (none is reported). */
+	len = na(b, "2001:db8::9", "2001:db8::1", "2001:db8::9", PEER_MAC,
+		 DK_ND_NA_FLAG_SOLICITED) - 8;
+	{
+		size_t l4 = 14 + 40;
+		uint16_t ck;
+		uint32_t sum;
+
+		b[14 + 5] = (uint8_t)(len - l4);
+		memset(b + l4 + 2, 0, 2);
+		sum = dk_cksum_pseudo6(b + 14 + 8, b + 14 + 24, 58, (uint32_t)(len - l4));
+		ck = dk_cksum_finish(dk_cksum_add(sum, b + l4, len - l4));
+		memcpy(b + l4 + 2, &ck, 2);
+	}
+	assert_int_equal(dk_host_input(&port, b, len, sizeof(b), &r), DK_HOST_CONSUMED);
+	assert_true(r.learn.valid && r.learn.no_lla && r.learn.confirmed && !r.learn.create);
+	assert_true(addr_is(&r.learn.addr, "2001:db8::9"));
+	assert_true(dk_host_learn_flags(&r.learn) & DK_NEIGH_F_NO_LLA);
+
 	/* Someone else advertising our VIP: the split-brain signal. */
 	len = na(b, "2001:db8::100", NULL, "2001:db8::100", PEER_MAC, DK_ND_NA_FLAG_OVERRIDE);
 	assert_int_equal(dk_host_input(&port, b, len, sizeof(b), &r),

@@ -228,6 +228,45 @@ test_reachable_stale_probe(void **state)
 }
 
 static void
+test_probe_confirmed_without_lla(void **state)
+{
+	struct dk_neigh_table *t = mk(16);
+	struct dk_addr a = A("10.0.0.5");
+	struct dk_mac mac, m5 = M("02:00:00:00:00:05");
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(dk_neigh_learn(t, 0, &a, &m5, DK_NEIGH_F_CREATE | DK_NEIGH_F_CONFIRMED,
+					0, NULL, 0, &n), 0);
+	assert_int_equal(dk_neigh_learn(t, 0, &a, NULL, DK_NEIGH_F_CONFIRMED, 0, NULL, 0, &n),
+			 -EINVAL);
+	dk_neigh_tick(t, 30 * SEC);
+	assert_int_equal(state_of(t, 0, "10.0.0.5", 0), DK_NEIGH_STALE);
+	/* An NA without TLLA (Linux's answer to a unicast probe) confirms the known MAC. */
+	assert_int_equal(dk_neigh_lookup(t, 0, &a, NULL, 31 * SEC, &mac), DK_NEIGH_FOUND);
+	assert_int_equal(state_of(t, 0, "10.0.0.5", 0), DK_NEIGH_PROBE);
+	assert_int_equal(dk_neigh_learn(t, 0, &a, NULL, DK_NEIGH_F_CONFIRMED | DK_NEIGH_F_NO_LLA,
+					31 * SEC + 5, NULL, 0, &n), 0);
+	assert_int_equal(state_of(t, 0, "10.0.0.5", 0), DK_NEIGH_REACHABLE);
+	assert_int_equal(dk_neigh_lookup(t, 0, &a, NULL, 31 * SEC + 6, &mac), DK_NEIGH_FOUND);
+	assert_memory_equal(mac.b, m5.b, 6);
+	{
+		struct dk_addr b = A("10.0.0.6");
+
+		/* Nothing to learn without a MAC: missing or unresolved stays so. */
+		assert_int_equal(dk_neigh_learn(t, 0, &b, NULL, DK_NEIGH_F_CONFIRMED |
+						DK_NEIGH_F_NO_LLA | DK_NEIGH_F_CREATE, 32 * SEC,
+						NULL, 0, &n), -ENOENT);
+		assert_int_equal(dk_neigh_lookup(t, 0, &b, NULL, 32 * SEC, &mac), DK_NEIGH_QUEUED);
+		assert_int_equal(dk_neigh_learn(t, 0, &b, NULL, DK_NEIGH_F_CONFIRMED |
+						DK_NEIGH_F_NO_LLA, 32 * SEC, NULL, 0, &n), -ENOENT);
+		assert_int_equal(state_of(t, 0, "10.0.0.6", 0), DK_NEIGH_INCOMPLETE);
+		dk_neigh_delete(t, 0, &b);
+	}
+	dk_neigh_free(t);
+}
+
+static void
 test_stale_gc_full_permanent(void **state)
 {
 	struct dk_neigh_table *t = mk(2);
@@ -309,6 +348,7 @@ main(void)
 		cmocka_unit_test(test_retry_then_fail),
 		cmocka_unit_test(test_queue_bound),
 		cmocka_unit_test(test_reachable_stale_probe),
+		cmocka_unit_test(test_probe_confirmed_without_lla),
 		cmocka_unit_test(test_stale_gc_full_permanent),
 		cmocka_unit_test(test_flush_and_walk),
 	};
