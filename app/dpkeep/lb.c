@@ -108,11 +108,16 @@ resolve_hop(struct dk_app *app, const struct dk_addr *ip, struct dk_dp_lb_hop *h
 		return;
 	h->port = rh.port;
 	hp = &app->hport[rh.port];
-	for (unsigned a = 0; a < hp->n_addrs; a++)
-		if (hp->addrs[a].addr.af == AF_INET) {
-			h->src4 = hp->addrs[a].addr.v4;
-			break;
-		}
+	/* Outer sources of TUN: the port's first address of each family (IPv6: not a
+	 * link-local one, the backend may be routed). */
+	for (unsigned a = hp->n_addrs; a-- > 0;) {
+		const struct dk_addr *pa = &hp->addrs[a].addr;
+
+		if (pa->af == AF_INET)
+			h->src4 = pa->v4;
+		else if (pa->af == AF_INET6 && !(pa->v6[0] == 0xfe && (pa->v6[1] & 0xc0) == 0x80))
+			memcpy(h->src6, pa->v6, 16);
+	}
 	/* A miss starts resolution; the next refresh publishes the answer. */
 	if (dk_neigh_lookup(app->neigh, rh.port, &rh.next_hop, NULL, app->now_us, &mac) ==
 	    DK_NEIGH_FOUND) {
@@ -257,8 +262,7 @@ add_laddrs(struct dk_app_lb *g, const struct dk_conf *conf, const char *group)
 
 			for (unsigned k = 0; k < g->n_laddrs; k++)
 				dup |= dk_addr_eq(&g->laddrs[k], &lg->addrs[a]);
-			if (!dup && g->n_laddrs < DK_DP_LB_MAX_ADDRS &&
-			    lg->addrs[a].af == AF_INET)
+			if (!dup && g->n_laddrs < DK_DP_LB_MAX_ADDRS)
 				g->laddrs[g->n_laddrs++] = lg->addrs[a];
 		}
 	}

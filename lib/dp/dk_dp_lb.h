@@ -44,6 +44,8 @@
 	X(DK_DP_LB_C_NO_CLIENT_L2, "drop_no_client_l2") \
 	X(DK_DP_LB_C_FNAT_NO_PORT, "drop_fnat_no_port") \
 	X(DK_DP_LB_C_NO_ROOM, "drop_no_headroom") \
+	X(DK_DP_LB_C_IPV6_EXT, "drop_ipv6_ext_hdr") \
+	X(DK_DP_LB_C_FAMILY, "drop_family_mismatch") \
 	X(DK_DP_LB_C_TX_FULL, "drop_tx_full")
 
 enum dk_dp_lb_counter {
@@ -57,6 +59,7 @@ struct dk_dp_lb_hop {
 	uint16_t port;
 	bool valid;
 	uint32_t src4;		/* the port's IPv4 address: outer source of IPIP (TUN) */
+	uint8_t src6[16];	/* its IPv6 address: outer source of IPv6-in-IPv6 */
 };
 
 /* Immutable once published. */

@@ -17,6 +17,7 @@
 
 #define ETH_HLEN 14
 #define IPIP_HLEN 20
+#define IP6IP6_HLEN 40
 
 static void
 drop(struct dk_dp_lb_ctx *x, struct rte_mbuf *m, enum dk_dp_lb_counter why)
@@ -25,15 +26,28 @@ drop(struct dk_dp_lb_ctx *x, struct rte_mbuf *m, enum dk_dp_lb_counter why)
 	rte_pktmbuf_free(m);
 }
 
+/* An IPv6 address as 32 bits for the hashes (its low words vary most between hosts). */
+static inline uint32_t
+fold6(const uint8_t *a)
+{
+	uint32_t w[4];
+
+	memcpy(w, a, 16);
+	return w[0] ^ w[1] ^ w[2] ^ w[3];
+}
+
 /* Both directions of a flow hash to the same worker: only the client end is used. */
 static unsigned
 flow_owner(const struct dk_addr *client, uint16_t port, unsigned n_workers)
 {
+	uint32_t a = client->v4;
 	uint64_t h;
 
 	if (n_workers == 1)
 		return 0;
-	h = ((uint64_t)client->v4 << 16 | port) * 0x9e3779b97f4a7c15ULL;
+	if (unlikely(client->af == AF_INET6))
+		a = fold6(client->v6);
+	h = ((uint64_t)a << 16 | port) * 0x9e3779b97f4a7c15ULL;
 	return (unsigned)((h >> 32) % n_workers);
 }
 
@@ -76,7 +90,8 @@ static bool
 addr_in(const struct dk_addr *set, unsigned n, const struct dk_addr *a)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (set[i].v4 == a->v4 && set[i].af == a->af)
+		if (set[i].v4 == a->v4 && set[i].af == a->af &&
+		    (a->af == AF_INET || memcmp(set[i].v6, a->v6, 16) == 0))
 			return true;
 	return false;
 }
@@ -87,6 +102,69 @@ client_slot(struct dk_dp_lb_ctx *x, uint32_t ip)
 	uint32_t h = (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ULL) >> 40);
 
 	return &x->l2[h & (DK_DP_LB_CLIENT_L2_SIZE - 1)];
+}
+
+static struct dk_dp_lb_client6 *
+client_slot6(struct dk_dp_lb_ctx *x, const uint8_t *ip)
+{
+	uint32_t h = (uint32_t)(((uint64_t)fold6(ip) * 0x9e3779b97f4a7c15ULL) >> 40);
+
+	return &x->l2_6[h & (DK_DP_LB_CLIENT_L2_SIZE - 1)];
+}
+
+/* Remembers where a NAT/FNAT client is, for its replies. */
+static void
+client_learn(struct dk_dp_lb_ctx *x, const struct dk_pkt_info *pi, uint16_t in_port)
+{
+	if (likely(pi->family == AF_INET)) {
+		struct dk_dp_lb_client *cl = client_slot(x, pi->src.v4);
+
+		cl->ip = pi->src.v4;
+		cl->port = in_port;
+		cl->valid = 1;
+		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
+	} else {
+		struct dk_dp_lb_client6 *cl = client_slot6(x, pi->src.v6);
+
+		memcpy(cl->ip, pi->src.v6, 16);
+		cl->port = in_port;
+		cl->valid = 1;
+		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
+	}
+}
+
+/* Where the client was last seen: false when it is not known (any more). */
+static bool
+client_find(struct dk_dp_lb_ctx *x, const struct dk_addr *a, uint16_t *port,
+	    const struct rte_ether_addr **mac)
+{
+	if (likely(a->af == AF_INET)) {
+		struct dk_dp_lb_client *cl = client_slot(x, a->v4);
+
+		if (!cl->valid || cl->ip != a->v4)
+			return false;
+		*port = cl->port;
+		*mac = &cl->mac;
+	} else {
+		struct dk_dp_lb_client6 *cl = client_slot6(x, a->v6);
+
+		if (!cl->valid || memcmp(cl->ip, a->v6, 16) != 0)
+			return false;
+		*port = cl->port;
+		*mac = &cl->mac;
+	}
+	return true;
+}
+
+/* One end's address and port, in the packet's own family. */
+static inline void
+rw(uint8_t *d, const struct dk_pkt_info *pi, enum dk_dp_lb_end end, const struct dk_addr *a,
+   uint16_t port)
+{
+	if (likely(pi->family == AF_INET))
+		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, end, a->v4, port);
+	else
+		dk_dp_lb_rw6(d + pi->l3_off, d + pi->l4_off, pi->proto, end, a->v6, port);
 }
 
 void
@@ -144,12 +222,15 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 		return svc->stateless_mh ? DK_DP_LB_C_STATELESS_NO_CONN : DK_DP_LB_C_NO_CONN;
 	if (dk_lb_schedule_persist(x->snap->lb, svc, x->ct, &sc, &b) == DK_LB_SCHED_NO_BACKEND)
 		return DK_DP_LB_C_NO_BACKEND;
+	/* No translation between families (IPVS's mixed-family TUN is not done either). */
+	if (unlikely(b->addr.af != pi->family))
+		return DK_DP_LB_C_FAMILY;
 	cn.backend_slot = b->slot;
 	if (svc->fwd == DK_LB_FWD_NAT) {
 		dk_conn_key_make(&rk, pi->proto, &b->addr, b->port, &pi->src, pi->sport);
 		cn.reply = &rk;
 	} else if (svc->fwd == DK_LB_FWD_FNAT) {
-		if (x->fnat == NULL || dk_lb_fnat_alloc(x->fnat, &li, &lport) < 0)
+		if (x->fnat == NULL || dk_lb_fnat_alloc_af(x->fnat, pi->family, &li, &lport) < 0)
 			return DK_DP_LB_C_FNAT_NO_PORT;
 		dk_conn_key_make(&rk, pi->proto, &b->addr, b->port, dk_lb_fnat_laddr(x->fnat, li),
 				 lport);
@@ -166,20 +247,26 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 	return -1;
 }
 
-/* IPIP: the outer header goes between Ethernet and the client's datagram. */
+/* IPIP or IPv6-in-IPv6: the outer header goes between Ethernet and the client's
+ * datagram, in the datagram's own family (the Ethernet type stays right). */
 static int
-encap_ipip(struct rte_mbuf *m, const struct dk_pkt_info *pi, uint32_t src, uint32_t dst)
+encap(struct rte_mbuf *m, const struct dk_pkt_info *pi, const struct dk_dp_lb_hop *hop,
+      const struct dk_addr *dst)
 {
 	uint16_t inner = (uint16_t)(pi->l3_end - pi->l3_off);
+	uint16_t hlen = pi->family == AF_INET ? IPIP_HLEN : IP6IP6_HLEN;
 	uint8_t *d;
 
 	if (m->data_len > pi->l3_end)
 		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l3_end));
-	d = (uint8_t *)rte_pktmbuf_prepend(m, IPIP_HLEN);
+	d = (uint8_t *)rte_pktmbuf_prepend(m, hlen);
 	if (d == NULL)
 		return -1;
-	memmove(d, d + IPIP_HLEN, pi->l2_len);
-	dk_dp_lb_ipip4(d + pi->l2_len, d + pi->l2_len + IPIP_HLEN, inner, src, dst);
+	memmove(d, d + hlen, pi->l2_len);
+	if (pi->family == AF_INET)
+		dk_dp_lb_ipip4(d + pi->l2_len, d + pi->l2_len + hlen, inner, hop->src4, dst->v4);
+	else
+		dk_dp_lb_ip6ip6(d + pi->l2_len, d + pi->l2_len + hlen, inner, hop->src6, dst->v6);
 	return 0;
 }
 
@@ -202,22 +289,22 @@ to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	case DK_LB_FWD_DR:
 		break;
 	case DK_LB_FWD_FNAT:
-		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_SRC, r->dst.v4,
-			     r->dport);
+		rw(d, pi, DK_DP_LB_SRC, &r->dst, r->dport);
 		/* The destination is rewritten as for NAT. */
 		__attribute__((fallthrough));
 	case DK_LB_FWD_NAT:
-		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_DST, b->addr.v4,
-			     b->port);
+		rw(d, pi, DK_DP_LB_DST, &b->addr, b->port);
 		break;
 	case DK_LB_FWD_TUN:
-		/* The outer header takes 20 bytes of the egress MTU: ask the peers for
-		 * segments that still fit once encapsulated. */
+		/* The outer header takes 20 (IPv6: 40) bytes of the egress MTU: ask the
+		 * peers for segments that still fit once encapsulated. */
 		if (pi->proto == DK_LB_PROTO_TCP && (pi->tcp_flags & DK_TCP_SYN) &&
 		    dk_dp_lb_mss_clamp(d + pi->l4_off, pi->payload_off - pi->l4_off,
-				       (uint16_t)(lb->dp->ports[hop->port].mtu - IPIP_HLEN - 40)))
+				       (uint16_t)(lb->dp->ports[hop->port].mtu -
+						  (pi->family == AF_INET ? IPIP_HLEN + 40 :
+									   IP6IP6_HLEN + 60))))
 			x->cnt[DK_DP_LB_C_MSS_CLAMPED]++;
-		if (encap_ipip(m, pi, hop->src4, b->addr.v4) < 0) {
+		if (encap(m, pi, hop, &b->addr) < 0) {
 			drop(x, m, DK_DP_LB_C_NO_ROOM);
 			return DK_DP_LB_DONE;
 		}
@@ -235,20 +322,20 @@ to_client(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	  const struct dk_pkt_info *pi, const struct dk_conn *c, const struct dk_lb_service *svc)
 {
 	const struct dk_conn_key *o = &c->key[DK_CONN_DIR_ORIG];
-	struct dk_dp_lb_client *cl = client_slot(x, o->src.v4);
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	const struct rte_ether_addr *mac;
+	uint16_t port;
 
-	if (!cl->valid || cl->ip != o->src.v4) {
+	if (!client_find(x, &o->src, &port, &mac)) {
 		drop(x, m, DK_DP_LB_C_NO_CLIENT_L2);
 		return DK_DP_LB_DONE;
 	}
 	dk_lb_stats_count(&x->stats[c->backend_slot], true, m->pkt_len);
-	dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_SRC, o->dst.v4, o->dport);
+	rw(d, pi, DK_DP_LB_SRC, &o->dst, o->dport);
 	if (svc->fwd == DK_LB_FWD_FNAT)
-		dk_dp_lb_rw4(d + pi->l3_off, d + pi->l4_off, pi->proto, DK_DP_LB_DST, o->src.v4,
-			     o->sport);
+		rw(d, pi, DK_DP_LB_DST, &o->src, o->sport);
 	x->cnt[DK_DP_LB_C_REPLIES]++;
-	tx(lb, x, cl->port, &cl->mac, m);
+	tx(lb, x, port, mac, m);
 	return DK_DP_LB_DONE;
 }
 
@@ -263,6 +350,10 @@ stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 
 	if (dk_lb_mh_stateless_pick(svc, &pi->src, pi->sport, &idx) != DK_LB_SCHED_OK) {
 		drop(x, m, DK_DP_LB_C_NO_BACKEND);
+		return DK_DP_LB_DONE;
+	}
+	if (svc->backends[idx].addr.af != pi->family) {
+		drop(x, m, DK_DP_LB_C_FAMILY);
 		return DK_DP_LB_DONE;
 	}
 	x->cnt[why]++;
@@ -286,10 +377,17 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 		x->cnt[DK_DP_LB_C_REUSED]++;
 		c = NULL;
 	}
+	/* Not a flow we know and not to a service: dpkeep's own traffic. */
+	if (c == NULL && svc == NULL)
+		return DK_DP_LB_KEEP;
+	/* Ours, but the rewrite handles the plain case only: with extension headers the
+	 * upper header (or, with a routing header, the pseudo-header's address) is not
+	 * simply where it would be. */
+	if (unlikely(pi->ip_opts) && pi->family == AF_INET6) {
+		drop(x, m, DK_DP_LB_C_IPV6_EXT);
+		return DK_DP_LB_DONE;
+	}
 	if (c == NULL) {
-		/* Not a flow we know and not to a service: dpkeep's own traffic. */
-		if (svc == NULL)
-			return DK_DP_LB_KEEP;
 		why = new_conn(x, svc, pi, &k, &c);
 		if (why == DK_DP_LB_C_STATELESS_FULL || why == DK_DP_LB_C_STATELESS_NO_CONN)
 			return stateless(lb, x, m, pi, svc, (enum dk_dp_lb_counter)why);
@@ -308,14 +406,8 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 	svc = dk_lb_table_service(x->snap->lb, b->svc_index);
 	if (dir == DK_CONN_DIR_REPLY)
 		return to_client(lb, x, m, pi, c, svc);
-	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT) {
-		struct dk_dp_lb_client *cl = client_slot(x, pi->src.v4);
-
-		cl->ip = pi->src.v4;
-		cl->port = in_port;
-		cl->valid = 1;
-		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
-	}
+	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT)
+		client_learn(x, pi, in_port);
 	return to_backend(lb, x, m, pi, c, svc, b);
 }
 
@@ -329,7 +421,8 @@ dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	int owner;
 
 	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &pi) != DK_PKT_OK ||
-	    pi.family != AF_INET || pi.is_frag ||
+	    (pi.family != AF_INET && pi.family != AF_INET6) ||
+	    (pi.is_frag && pi.family == AF_INET) ||
 	    (pi.proto != DK_LB_PROTO_TCP && pi.proto != DK_LB_PROTO_UDP))
 		return DK_DP_LB_KEEP;
 	svc = dk_lb_table_lookup(s->lb, &pi.dst, pi.dport, pi.proto);

@@ -15,6 +15,14 @@ struct dk_dp_lb_client {
 	struct rte_ether_addr mac;
 };
 
+/* The same for IPv6 clients. */
+struct dk_dp_lb_client6 {
+	uint8_t ip[16];
+	uint16_t port;
+	uint16_t valid;
+	struct rte_ether_addr mac;
+};
+
 struct dk_dp_lb_ctx {
 	unsigned idx;
 	struct dk_conn_table *ct;	/* NULL for the control context */
@@ -22,6 +30,7 @@ struct dk_dp_lb_ctx {
 	struct dk_lb_stats *stats;
 	struct dk_lb_fnat *fnat;
 	struct dk_dp_lb_client *l2;
+	struct dk_dp_lb_client6 *l2_6;
 	struct dk_dp_lb_snap *snap;	/* inside a burst only */
 	/* The other workers' load per slot, as last summed by the control lcore: two
 	 * buffers, one published (others_pub), read only inside a burst (others). */

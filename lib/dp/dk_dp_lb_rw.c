@@ -14,6 +14,7 @@
 #define UDP_CKSUM_OFF 6
 #define PROTO_TCP 6
 #define PROTO_IPIP 4
+#define PROTO_IPV6 41
 #define TCPOPT_END 0
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
@@ -90,6 +91,22 @@ dk_dp_lb_ipip4(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, uint32_t 
 	memcpy(hdr + IP4_DST_OFF, &dst_be, 4);
 	ck = dk_cksum(hdr, 20);
 	memcpy(hdr + IP4_CKSUM_OFF, &ck, 2);
+}
+
+void
+dk_dp_lb_ip6ip6(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, const uint8_t src[16],
+		const uint8_t dst[16])
+{
+	memset(hdr, 0, 40);
+	/* Version 6, the inner traffic class (RFC 2473 6.5), no flow label. */
+	hdr[0] = (uint8_t)(0x60 | (inner[0] & 0x0f));
+	hdr[1] = inner[1] & 0xf0;
+	hdr[4] = (uint8_t)(inner_len >> 8);
+	hdr[5] = (uint8_t)inner_len;
+	hdr[6] = PROTO_IPV6;
+	hdr[7] = 64;
+	memcpy(hdr + IP6_SRC_OFF, src, 16);
+	memcpy(hdr + IP6_DST_OFF, dst, 16);
 }
 
 /* The checksum covers 16-bit words from the header's start: a value at an odd offset

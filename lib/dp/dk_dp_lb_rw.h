@@ -39,6 +39,14 @@ void dk_dp_lb_ipip4(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, uint
 		    uint32_t dst_be);
 
 /*
+ * Writes an outer IPv6 header (IPv6-in-IPv6, next header 41, RFC 2473) at hdr for an
+ * inner IPv6 datagram of inner_len bytes: 40 bytes, hop limit 64, the inner traffic
+ * class, no extension headers.
+ */
+void dk_dp_lb_ip6ip6(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len,
+		     const uint8_t src[16], const uint8_t dst[16]);
+
+/*
  * Lowers the MSS option of a TCP segment whose header (hlen bytes with options) starts
  * at l4 to max_mss when it is larger, patching the checksum. Returns whether it did.
  * Used on SYNs that leave encapsulated, so the far end sends segments that still fit.

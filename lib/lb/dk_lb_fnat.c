@@ -115,6 +115,12 @@ dk_lb_fnat_free(struct dk_lb_fnat *f)
 int
 dk_lb_fnat_alloc(struct dk_lb_fnat *f, uint32_t *laddr_idx, uint16_t *port)
 {
+	return dk_lb_fnat_alloc_af(f, 0, laddr_idx, port);
+}
+
+int
+dk_lb_fnat_alloc_af(struct dk_lb_fnat *f, uint8_t af, uint32_t *laddr_idx, uint16_t *port)
+{
 	uint32_t k;
 
 	for (k = 0; k < f->n_laddrs; k++) {
@@ -122,7 +128,7 @@ dk_lb_fnat_alloc(struct dk_lb_fnat *f, uint32_t *laddr_idx, uint16_t *port)
 		struct fnat_laddr *l = &f->la[i];
 
 		f->next = i + 1 < f->n_laddrs ? i + 1 : 0;
-		if (l->count == 0)
+		if (l->count == 0 || (af != 0 && l->addr.af != af))
 			continue;
 		*port = l->ring[l->head];
 		l->head = l->head + 1 < f->n_ports ? l->head + 1 : 0;

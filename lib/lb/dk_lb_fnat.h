@@ -47,6 +47,10 @@ void dk_lb_fnat_free(struct dk_lb_fnat *f);
  * when every address is out of ports.
  */
 int dk_lb_fnat_alloc(struct dk_lb_fnat *f, uint32_t *laddr_idx, uint16_t *port);
+/* The same among the local addresses of one family (AF_INET, AF_INET6; 0: any): a flow
+ * is translated within its own family. */
+int dk_lb_fnat_alloc_af(struct dk_lb_fnat *f, uint8_t af, uint32_t *laddr_idx,
+			uint16_t *port);
 /* -EINVAL (counted) for a port this allocator does not have out. */
 int dk_lb_fnat_release(struct dk_lb_fnat *f, uint32_t laddr_idx, uint16_t port);
 /* Index of a local address (e.g. from a conn's reply key), or -ENOENT. */

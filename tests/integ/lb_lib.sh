@@ -1,7 +1,7 @@
 # Helpers for the load-balancer tests (sourced after lib.sh): nginx and socat backends
 # on rs1..rs3 that name themselves, and a client that counts who answered.
 
-# nginx_rs N: nginx in rsN on port 80 answering "rsN"; pid and logs under $TMP.
+# nginx_rs N: nginx in rsN on port 80 (IPv4 and IPv6) answering "rsN"; pid and logs under $TMP.
 nginx_rs() {
 	local n=$1 d="$TMP/nginx-rs$1"
 	mkdir -p "$d"
@@ -17,6 +17,7 @@ http {
 	uwsgi_temp_path $d; scgi_temp_path $d;
 	server {
 		listen 80 reuseport;
+		listen [::]:80 reuseport;
 		location / { return 200 "rs$n\n"; }
 		location /big { alias $d/big; }
 	}
@@ -31,6 +32,13 @@ udp_echo_rs() {
 	nsx "rs$1" socat "UDP4-LISTEN:$2,fork,reuseaddr" "SYSTEM:'echo rs$1; cat'" \
 		>/dev/null 2>&1 &
 	echo $! >"$TMP/socat-rs$1.pid"
+}
+
+# udp6_echo_rs N PORT: the same over IPv6.
+udp6_echo_rs() {
+	nsx "rs$1" socat "UDP6-LISTEN:$2,fork,reuseaddr" "SYSTEM:'echo rs$1; cat'" \
+		>/dev/null 2>&1 &
+	echo $! >"$TMP/socat6-rs$1.pid"
 }
 
 # spread COUNT URL: COUNT short connections from client; prints "rsN count" lines.

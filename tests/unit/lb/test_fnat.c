@@ -120,6 +120,40 @@ test_alloc_release(void **state)
 	dk_lb_fnat_free(f);
 }
 
+/* A mixed pool: each family draws from its own addresses only, and runs out alone. */
+static void
+test_alloc_by_family(void **state)
+{
+	struct dk_addr la[3] = { t_v4(0x0a640001u), { .af = AF_INET6 }, t_v4(0x0a640002u) };
+	struct dk_lb_fnat_params p = { .laddrs = la, .n_laddrs = 3, .worker = 0,
+				       .n_workers = 1, .port_min = 2000, .port_max = 2003 };
+	struct dk_lb_fnat *f = NULL;
+	uint32_t li;
+	uint16_t port;
+
+	(void)state;
+	la[1].v6[0] = 0x20;
+	la[1].v6[15] = 1;
+	assert_int_equal(dk_lb_fnat_create(&p, &f), 0);
+	for (unsigned i = 0; i < 4; i++) {
+		assert_int_equal(dk_lb_fnat_alloc_af(f, AF_INET6, &li, &port), 0);
+		assert_int_equal(li, 1);
+		assert_int_equal(port, 2000 + i);
+	}
+	assert_int_equal(dk_lb_fnat_alloc_af(f, AF_INET6, &li, &port), -ENOSPC);
+	for (unsigned i = 0; i < 8; i++) {
+		assert_int_equal(dk_lb_fnat_alloc_af(f, AF_INET, &li, &port), 0);
+		assert_true(li == 0 || li == 2);
+	}
+	assert_int_equal(dk_lb_fnat_alloc_af(f, AF_INET, &li, &port), -ENOSPC);
+	assert_int_equal(dk_lb_fnat_release(f, 1, 2002), 0);
+	assert_int_equal(dk_lb_fnat_alloc_af(f, AF_INET, &li, &port), -ENOSPC);
+	assert_int_equal(dk_lb_fnat_alloc(f, &li, &port), 0);
+	assert_int_equal(li, 1);
+	assert_int_equal(port, 2002);
+	dk_lb_fnat_free(f);
+}
+
 int
 main(void)
 {
@@ -127,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_owner),
 		cmocka_unit_test(test_disjoint_across_workers),
 		cmocka_unit_test(test_alloc_release),
+		cmocka_unit_test(test_alloc_by_family),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
