@@ -168,6 +168,24 @@ wait_for() {
 	return 1
 }
 
+# ip6ip6_rs N VIP6: rsN decapsulates IPv6-in-IPv6 (next header 41) and holds VIP6 on
+# "ip6tnl0", by the same stand-in as ipip_rs (an IPv6 raw socket gets the payload only).
+ip6ip6_rs() {
+	local n=$1 vip=$2
+	nsx "rs$n" python3 -c '
+import fcntl, os, socket, struct
+fd = os.open("/dev/net/tun", os.O_RDWR)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"ip6tnl0", 0x0001 | 0x1000))
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, 41)
+while True:
+	os.write(fd, s.recv(65535))
+' &
+	echo $! >"$TMP/ip6ip6-rs$n.pid"
+	wait_for "ip6tnl0 in rs$n" 5 nsx "rs$n" ip link show ip6tnl0
+	nsx "rs$n" ip link set ip6tnl0 up mtu 1460
+	nsx "rs$n" ip -6 addr add "$vip/128" dev ip6tnl0 nodad
+}
+
 # ipip_rs N VIP: rsN decapsulates IPIP and holds VIP on "ipip0". The lab's kernel may
 # have no ipip module, so a raw socket (protocol 4) takes the outer packets and a TUN
 # device hands the inner ones to the kernel, as tunl0 would.

@@ -1,12 +1,14 @@
 #!/bin/bash
-# IPv6 virtual servers: NAT and FNAT VIPs on the front, a DR VIP on the back segment,
-# nginx and socat on rs1..rs3 over IPv6. Real servers are found by ND, the VIPs and the
-# FNAT local address answer NS, and the kernel side of dpkeep's ports has no IPv6.
+# IPv6 virtual servers: NAT and FNAT VIPs on the front, DR and TUN (IPv6-in-IPv6) VIPs on
+# the back segment, nginx and socat on rs1..rs3 over IPv6. Real servers are found by ND,
+# the VIPs and the FNAT local address answer NS, and the kernel side of dpkeep's ports
+# has no IPv6.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lb_lib.sh"
 NAT=2001:db8:f::50
 FNAT=2001:db8:f::60
 DR=2001:db8:b::50
+TUN=2001:db8:b::51
 LADDR=2001:db8:b::200
 
 lab_up
@@ -20,6 +22,7 @@ for i in 1 2 3; do
 	nsx "rs$i" ip -6 route add default via 2001:db8:b::1
 	# An address on lo is not answered in NS on eth0: only dpkeep owns the DR VIP there.
 	nsx "rs$i" ip -6 addr add "$DR/128" dev lo nodad
+	ip6ip6_rs "$i" "$TUN"
 	nginx_rs "$i"
 	udp6_echo_rs "$i" 5353
 done
@@ -63,6 +66,12 @@ virtual_server $DR 80 {
 	protocol TCP
 $(rs_block 80)
 }
+virtual_server $TUN 80 {
+	lb_algo rr
+	lb_kind TUN
+	protocol TCP
+$(rs_block 80)
+}
 EOC
 start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf" -f "$TMP/lb1.conf"
 check "the kernel side of lb1's ports holds no IPv6 address" \
@@ -80,7 +89,7 @@ rr_even() { # OUTPUT EACH
 		[ "${c:-0}" -ge $(($2 - 3)) ] && [ "${c:-0}" -le $(($2 + 3)) ] || return 1
 	done
 }
-for kind in NAT FNAT DR; do
+for kind in NAT FNAT DR TUN; do
 	vip=${!kind}
 	check "curl -6 through the $kind VIP answers" \
 		wait_for "first answer" 10 nsx client curl -6 -s --max-time 2 "http://[$vip]/"
@@ -90,6 +99,10 @@ for kind in NAT FNAT DR; do
 done
 check "the FNAT servers answered the local address (they resolved it by ND)" \
 	bash -c "ip -n $DK_LAB-rs1 -6 neigh show $LADDR | grep -q lladdr"
+check "TUN: the real servers decapsulated IPv6-in-IPv6 (ip6tnl0 counts packets in)" bash -c \
+	"[ \$(ip netns exec $DK_LAB-rs1 cat /sys/class/net/ip6tnl0/statistics/rx_packets) -gt 0 ]"
+check "TUN: SYNs had their MSS clamped for the 40-byte outer header" \
+	test "$(json lb1 "int(j['counters']['tun_mss_clamped'] > 0)" show lb stats)" = 1
 pk() { json lb1 "sum(r['$2'] for r in j['virtual_servers'][0]['real_servers'])" show vs "$1"; }
 check "show vs counts NAT replies (pkts_out) as well as requests" \
 	bash -c "[ $(pk "[$NAT]:80" pkts_out) -gt 0 ] && [ $(pk "[$NAT]:80" pkts_in) -gt 0 ]"

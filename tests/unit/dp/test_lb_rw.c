@@ -179,6 +179,35 @@ test_ipip_header(void **state)
 	assert_int_equal(out[L3 + 6] & 0x40, 0x40);
 }
 
+static void
+test_ip6ip6_header(void **state)
+{
+	uint8_t f[300], out[360], src[16] = { 0x20, 1, 0xd, 0xb8 }, dst[16] = { 0x20, 1, 0xd, 0xb8 };
+	size_t len = make6(f, 6, 9);
+	struct dk_pkt_info pi;
+
+	(void)state;
+	src[15] = 1;
+	dst[15] = 0x11;
+	f[L3] = 0x6b;	/* traffic class 0xb8: kept on the outer header */
+	f[L3 + 1] = 0x80;
+	memcpy(out, f, L3);
+	dk_dp_lb_ip6ip6(out + L3, f + L3, (uint16_t)(len - L3), src, dst);
+	memcpy(out + L3 + 40, f + L3, len - L3);
+	assert_int_equal(dk_pkt_parse(out, len + 40, &pi), DK_PKT_OK);
+	assert_int_equal(pi.family, AF_INET6);
+	assert_int_equal(pi.proto, 41);
+	assert_int_equal(pi.l3_end, len + 40);
+	assert_int_equal(pi.tos, 0xb8);
+	assert_int_equal(pi.ttl, 64);
+	assert_memory_equal(pi.src.v6, src, 16);
+	assert_memory_equal(pi.dst.v6, dst, 16);
+	/* The inner datagram follows unchanged: behind an Ethernet header it parses as sent. */
+	memcpy(out + 40, f, L3);
+	assert_memory_equal(out + 40, f, len);
+	assert_int_equal(dk_pkt_parse_ex(out + 40, len, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+}
+
 /* A SYN with MSS 1460 after pad NOPs (odd and even offsets) and random other options. */
 static size_t
 make_syn(uint8_t *f, unsigned seed, unsigned pad, size_t *mss_off)
@@ -249,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_random_rewrites6),
 		cmocka_unit_test(test_udp_without_checksum_stays_without),
 		cmocka_unit_test(test_ipip_header),
+		cmocka_unit_test(test_ip6ip6_header),
 		cmocka_unit_test(test_mss_clamp),
 	};
 
