@@ -102,7 +102,7 @@ for k in sorted(tally):
 EOPY
 }
 
-# udp_hits COUNT HOST PORT: COUNT UDP flows from client (a new socket, so a new source
+# udp_hits COUNT HOST PORT: COUNT UDP flows (IPv4 or IPv6) from client (a new socket, so a new source
 # port, each), one datagram each, resent on the same socket up to 4 times when no answer
 # comes within a second (an echo server busy forking is not a lost flow). Prints
 # "rsN count" lines from the echo servers' answers; "error count" for flows without one.
@@ -113,7 +113,8 @@ count, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 tally = collections.Counter()
 for i in range(count):
 	r = "error"
-	with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+	with socket.socket(fam, socket.SOCK_DGRAM) as s:
 		s.settimeout(1)
 		for _ in range(4):
 			s.sendto(b"ping %d\n" % i, (host, port))
