@@ -30,6 +30,7 @@ struct advert_arg {
 	struct vrrp_inst *vi;
 	uint8_t prio;
 	const struct dk_addr *dst;
+	struct dk_mac src_mac;
 	struct dk_mac dst_mac;
 };
 
@@ -37,7 +38,7 @@ static int
 build_advert(uint8_t *buf, size_t room, void *arg)
 {
 	struct advert_arg *a = arg;
-	struct dk_l2 l2 = { .src = a->vi->src_mac, .dst = a->dst_mac };
+	struct dk_l2 l2 = { .src = a->src_mac, .dst = a->dst_mac };
 	int hl = dk_build_eth(buf, room, &l2, a->dst->af == AF_INET ? DK_ETHERTYPE_IPV4 :
 							       DK_ETHERTYPE_IPV6);
 	size_t len;
@@ -111,7 +112,9 @@ send_advert(struct vrrp_inst *vi, uint8_t prio)
 	struct advert_arg a = { .vi = vi, .prio = prio, .dst = &vi->group };
 
 	advert_timing(vi, prio);
-
+	/* keepalived's vmac_xmit_base: adverts leave from the base interface's MAC. */
+	a.src_mac = vi->c->use_vmac && !vi->c->vmac_xmit_base ? vi->src_mac :
+							       app->hport[vi->port].mac;
 	if (vi->c->n_unicast_peers == 0) {
 		if (vi->group.af == AF_INET) {
 			static const uint8_t m4[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x12 };
@@ -194,23 +197,62 @@ garp_start(struct vrrp_inst *vi, const struct dk_vrrp_garp *g)
 
 /* --- VIP ownership -------------------------------------------------------------------- */
 
+static void
+vmac_add(struct rte_ether_addr *list, unsigned *n, unsigned max, const struct dk_mac *mac)
+{
+	for (unsigned i = 0; i < *n; i++)
+		if (memcmp(list[i].addr_bytes, mac->b, 6) == 0)
+			return;
+	if (*n < max)
+		memcpy(list[(*n)++].addr_bytes, mac->b, 6);
+}
+
+/*
+ * A port takes frames to a virtual MAC only while an instance using it is master there:
+ * otherwise the MAC is the master's on the other side of the switch. Workers read the
+ * list without a lock; the count drops to zero while entries are rewritten, so at worst
+ * a frame racing a state change is judged by the old or the new list.
+ */
+static void
+publish_vmacs(struct dk_app *app, struct rte_ether_addr want[][DK_DP_MAX_VMACS],
+	      const unsigned *n_want)
+{
+	for (unsigned p = 0; p < app->dp->n_ports; p++) {
+		struct dk_dp_port *dpp = &app->dp->ports[p];
+
+		if (dpp->n_extra_mac == n_want[p] &&
+		    memcmp(dpp->extra_mac, want[p], n_want[p] * sizeof(want[p][0])) == 0)
+			continue;
+		dpp->n_extra_mac = 0;
+		rte_wmb();
+		memcpy(dpp->extra_mac, want[p], n_want[p] * sizeof(want[p][0]));
+		rte_wmb();
+		dpp->n_extra_mac = (uint8_t)n_want[p];
+	}
+}
+
 void
 dk_app_vrrp_publish(struct dk_app *app)
 {
 	struct dk_app_vrrp *g = app->vrrp;
-	unsigned n[DK_DP_MAX_PORTS] = { 0 };
+	unsigned n[DK_DP_MAX_PORTS] = { 0 }, n_vmac[DK_DP_MAX_PORTS] = { 0 };
+	struct rte_ether_addr vmacs[DK_DP_MAX_PORTS][DK_DP_MAX_VMACS];
 
 	for (unsigned i = 0; i < g->n; i++) {
 		struct vrrp_inst *vi = &g->inst[i];
 
 		if (!vi->owns)
 			continue;
+		if (vi->c->use_vmac)
+			vmac_add(vmacs[vi->port], &n_vmac[vi->port], DK_DP_MAX_VMACS, &vi->src_mac);
 		for (unsigned k = 0; k < vi->c->n_vips; k++) {
 			const struct dk_conf_vip *v = &vi->c->vips[k];
 			int port = v->dev[0] ? dk_dp_port_by_name(app->dp, v->dev) : vi->port;
 
 			if (port < 0 || n[port] >= MAX_PORT_VIPS)
 				continue;
+			if (vi->c->use_vmac)
+				vmac_add(vmacs[port], &n_vmac[port], DK_DP_MAX_VMACS, &vi->src_mac);
 			g->vips[port][n[port]].addr = v->pfx.addr;
 			g->vips[port][n[port]].mac = vi->c->use_vmac ? vi->src_mac :
 							app->hport[port].mac;
@@ -221,6 +263,7 @@ dk_app_vrrp_publish(struct dk_app *app)
 		app->hport[p].vips = g->vips[p];
 		app->hport[p].n_vips = n[p];
 	}
+	publish_vmacs(app, vmacs, n_vmac);
 }
 
 bool
@@ -481,15 +524,10 @@ inst_init(struct dk_app *app, struct vrrp_inst *vi, const struct dk_conf *conf,
 	}
 	vi->src_mac = app->hport[port].mac;
 	if (c->use_vmac) {
-		struct dk_dp_port *dpp = &app->dp->ports[port];
+		/* RFC 5798 7.3; the port accepts it while we are master (publish_vmacs). */
 		uint8_t vmac[6] = { 0x00, 0x00, 0x5e, 0x00, af == AF_INET ? 0x01 : 0x02, c->vrid };
 
 		memcpy(vi->src_mac.b, vmac, 6);
-		if (dpp->n_extra_mac < DK_ARRAY_SIZE(dpp->extra_mac)) {
-			memcpy(dpp->extra_mac[dpp->n_extra_mac].addr_bytes, vmac, 6);
-			rte_wmb();
-			dpp->n_extra_mac++;
-		}
 	}
 	for (unsigned t = 0; t < DK_VRRP_TIMER_MAX; t++)
 		dk_timer_init(&vi->t[t], vrrp_timer, vi);
@@ -572,8 +610,10 @@ dk_app_vrrp_fini(struct dk_app *app)
 		dk_proc_queue_free(&vi->notify_q);
 		dk_vrrp_free(vi->vr);
 	}
-	for (unsigned p = 0; p < app->dp->n_ports; p++)
+	for (unsigned p = 0; p < app->dp->n_ports; p++) {
 		app->hport[p].n_vips = 0;
+		app->dp->ports[p].n_extra_mac = 0;
+	}
 	free(g->inst);
 	free(g);
 	app->vrrp = NULL;

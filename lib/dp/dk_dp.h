@@ -50,6 +50,8 @@ struct dk_dp_lctx;
 typedef uint16_t (*dk_dp_fast_fn)(struct dk_dp *dp, struct dk_dp_lctx *lc, uint16_t port,
 				  struct rte_mbuf **pkts, uint16_t n, void *arg);
 
+#define DK_DP_MAX_VMACS 8
+
 struct dk_dp_port {
 	uint16_t port_id;
 	char name[DK_PORT_NAMESIZ];
@@ -60,7 +62,7 @@ struct dk_dp_port {
 	uint16_t mtu;
 	const struct dk_profile_port *cfg;
 	/* Extra unicast MACs the port accepts (VRRP virtual MACs), published by control. */
-	struct rte_ether_addr extra_mac[8];
+	struct rte_ether_addr extra_mac[DK_DP_MAX_VMACS];
 	volatile uint8_t n_extra_mac;
 };
 
