@@ -424,6 +424,50 @@ fill_version(struct dk_kwctx *c, VI *v, const char *file)
 		v->skip_check_adv_addr = true;
 }
 
+/* What keepalived clears or resets for VRRPv3 and for vrrp_strict (RFC conformance),
+ * reported in its words; like keepalived -t, a configuration that needed it is not OK. */
+static void
+version_rules(struct dk_kwctx *c, VI *v, const char *file)
+{
+	if (v->auth_type != DK_CONF_AUTH_NONE && (v->strict_mode || v->version == 3)) {
+		c->problems++;
+		dk_diag_warn(c->diag, file, v->line, v->strict_mode ?
+			     "(%s) Strict mode does not support authentication. Ignoring." :
+			     "(%s) VRRP version 3 does not support authentication. Ignoring.",
+			     v->name);
+		v->auth_type = DK_CONF_AUTH_NONE;
+		memset(v->auth_pass, 0, sizeof(v->auth_pass));
+	}
+	if (!v->strict_mode)
+		return;
+	if (v->version == 2 && v->accept) {
+		c->problems++;
+		dk_diag_warn(c->diag, file, v->line, "(%s) warning - accept mode for VRRP version 2 "
+			     "does not comply with RFC3768 - resetting", v->name);
+		v->accept = false;
+	}
+	/* RFC 5798 6.4.1: only the address owner (priority 255) starts as master. */
+	if ((v->state == DK_CONF_STATE_MASTER) != (v->priority == 255)) {
+		c->problems++;
+		dk_diag_warn(c->diag, file, v->line,
+			     "(%s) State MASTER must match being address owner", v->name);
+		v->state = v->priority == 255 ? DK_CONF_STATE_MASTER : DK_CONF_STATE_BACKUP;
+	}
+	if (v->garp_lower_prio_repeat) {
+		c->problems++;
+		dk_diag_warn(c->diag, file, v->line,
+			     "(%s) Strict mode requires no repeat garps. resetting", v->name);
+		v->garp_lower_prio_repeat = 0;
+	}
+	/* RFC 5798 5.2.9: the first IPv6 address is the router's link-local one. */
+	if (v->n_vips && v->vips[0].pfx.addr.af == AF_INET6 &&
+	    !(v->vips[0].pfx.addr.b[0] == 0xfe && (v->vips[0].pfx.addr.b[1] & 0xc0) == 0x80)) {
+		c->problems++;
+		dk_diag_warn(c->diag, file, v->line,
+			     "(%s) the first IPv6 VIP address must be link local", v->name);
+	}
+}
+
 static bool
 named(const struct dk_conf *conf, bool script, const char *name)
 {
@@ -473,6 +517,7 @@ dk_conf_vrrp_finish(struct dk_kwctx *c, const char *file)
 		VI *v = &conf->vrrp[i];
 
 		fill_version(c, v, file);
+		version_rules(c, v, file);
 		drop_missing(c, v, true, file);
 		drop_missing(c, v, false, file);
 		for (unsigned j = 0; j < i; j++) {

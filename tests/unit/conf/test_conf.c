@@ -83,8 +83,12 @@ test_vrrp_fields(void **state)
 	assert_true(v->nopreempt);
 	assert_int_equal(v->preempt_delay_us, 1500000);
 	assert_int_equal(v->garp_master_delay_us, 2000000);
-	assert_int_equal(v->auth_type, DK_CONF_AUTH_PASS);
-	assert_string_equal(v->auth_pass, "secret");
+	/* Parsed, then cleared as keepalived does: VRRPv3 has no authentication. */
+	assert_int_equal(v->auth_type, DK_CONF_AUTH_NONE);
+	assert_string_equal(v->auth_pass, "");
+	assert_int_equal(problems, 1);
+	assert_non_null(strstr(cap.first_warning,
+			       "(A) VRRP version 3 does not support authentication. Ignoring."));
 	assert_int_equal(v->n_unicast_peers, 2);
 	assert_int_equal(v->n_heartbeat_peers, 1);
 	assert_string_equal(v->notify_split_brain, "/x/sb.sh");
@@ -399,6 +403,75 @@ test_ports_profile(void **state)
 	dk_conf_free(c);
 }
 
+/* keepalived -t's own words for what VRRPv3 and vrrp_strict clear or reset. */
+static const struct {
+	const char *global, *body, *warning;
+} strict_cases[] = {
+	{ "vrrp_strict", " authentication {\n  auth_type PASS\n  auth_pass x\n }\n",
+	  "(V) Strict mode does not support authentication. Ignoring." },
+	{ "vrrp_strict", " authentication {\n  auth_type AH\n  auth_pass x\n }\n",
+	  "(V) Strict mode does not support authentication. Ignoring." },
+	{ "vrrp_version 3", " authentication {\n  auth_type PASS\n  auth_pass x\n }\n",
+	  "(V) VRRP version 3 does not support authentication. Ignoring." },
+	{ "vrrp_strict", " accept\n", "(V) warning - accept mode for VRRP "
+	  "version 2 does not comply with RFC3768 - resetting" },
+	{ "vrrp_strict", " state MASTER\n",
+	  "(V) State MASTER must match being address owner" },
+	{ "vrrp_strict", " priority 255\n",
+	  "(V) State MASTER must match being address owner" },
+	{ "vrrp_strict", " garp_lower_prio_repeat 2\n",
+	  "(V) Strict mode requires no repeat garps. resetting" },
+	{ "vrrp_strict\n vrrp_version 3", " virtual_ipaddress {\n  2001:db8::1/64\n }\n",
+	  "(V) the first IPv6 VIP address must be link local" },
+	/* Allowed: what keepalived -t passes without a word. */
+	{ "vrrp_strict\n vrrp_version 3", " accept\n priority 255\n state MASTER\n", NULL },
+	{ "vrrp_strict\n vrrp_version 3",
+	  " virtual_ipaddress {\n  fe80::1/64\n  2001:db8::1/64\n }\n", NULL },
+	{ "vrrp_version 2", " accept\n state MASTER\n garp_lower_prio_repeat 2\n"
+	  " authentication {\n  auth_type PASS\n  auth_pass x\n }\n", NULL },
+};
+
+static void
+test_strict_rules(void **state)
+{
+	char text[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(strict_cases) / sizeof(strict_cases[0]); i++) {
+		struct dk_conf *c;
+		const struct dk_conf_vrrp_instance *v;
+		const char *w;
+
+		snprintf(text, sizeof(text), "global_defs {\n %s\n}\nvrrp_instance V {\n"
+			 " interface lo\n virtual_router_id 1\n%s}\n", strict_cases[i].global,
+			 strict_cases[i].body);
+		c = load(text, 0);
+		v = &c->vrrp[0];
+		if (strict_cases[i].warning == NULL) {
+			if (problems != 0)
+				fail_msg("case %zu: %s", i, cap.all);
+			if (strstr(strict_cases[i].body, "auth_type PASS")) {
+				assert_int_equal(v->auth_type, DK_CONF_AUTH_PASS);
+				assert_string_equal(v->auth_pass, "x");
+				assert_true(v->accept);
+				assert_int_equal(v->garp_lower_prio_repeat, 2);
+			}
+			dk_conf_free(c);
+			continue;
+		}
+		w = strstr(cap.first_warning, "warning: ");
+		if (problems != 1 || w == NULL || strcmp(w + 9, strict_cases[i].warning) != 0)
+			fail_msg("case %zu: %u problem(s), got '%s'", i, problems, cap.first_warning);
+		/* What was cleared stays cleared: the instance runs as keepalived's would. */
+		assert_int_equal(v->auth_type, DK_CONF_AUTH_NONE);
+		assert_string_equal(v->auth_pass, "");
+		assert_false(v->accept);
+		assert_int_equal(v->garp_lower_prio_repeat, 0);
+		assert_int_equal(v->state == DK_CONF_STATE_MASTER, v->priority == 255);
+		dk_conf_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -414,6 +487,7 @@ main(void)
 		cmocka_unit_test(test_udp_check),
 		cmocka_unit_test(test_notify_fifo),
 		cmocka_unit_test(test_ports_profile),
+		cmocka_unit_test(test_strict_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
