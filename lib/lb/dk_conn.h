@@ -83,6 +83,16 @@ struct dk_conn_key {
 #define DK_CONN_F_COUNTED 0x04	/* contributes to the load counters */
 #define DK_CONN_F_USED 0x08	/* a live entry, not on the free list (for walks) */
 
+/*
+ * The link-layer hop the flow's client side is reached through: the source MAC of its
+ * requests (the client, or the router in front of it) and their in-port index. NAT and
+ * FNAT replies go back this way; kept with the flow so that any number of clients works.
+ */
+struct dk_conn_hop {
+	uint8_t mac[6];
+	uint16_t port;
+};
+
 struct dk_conn {
 	/* [ORIG] and [REPLY]; for FNAT the reply key's dst is the local address/port. */
 	struct dk_conn_key key[2];
@@ -95,6 +105,7 @@ struct dk_conn {
 	uint32_t tmpl_timeout_s;
 	uint8_t state;		/* enum dk_conn_state */
 	uint8_t flags;		/* DK_CONN_F_* */
+	struct dk_conn_hop hop;	/* set from dk_conn_new; the table never reads it */
 };
 
 typedef void (*dk_conn_expire_cb_t)(void *arg, const struct dk_conn *c);
@@ -120,6 +131,7 @@ struct dk_conn_new {
 	const struct dk_conn_key *reply;	/* NULL for DR/TUN */
 	uint32_t backend_slot;
 	uint8_t tcp_flags;			/* of the packet creating the entry */
+	struct dk_conn_hop hop;			/* copied into the entry */
 };
 
 struct dk_conn_table;
@@ -139,6 +151,22 @@ struct dk_conn *dk_conn_lookup(struct dk_conn_table *t, const struct dk_conn_key
 /* -ENOSPC when the pool is full (counted), -EEXIST when a key is taken. */
 int dk_conn_insert(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t now_us,
 		   struct dk_conn **out);
+
+/*
+ * The same in steps, for a burst of packets: hash every key first and prefetch its
+ * bucket, then (a few packets later) prefetch the chain's first entry, then look up with
+ * the hash already known, so the cache misses of a burst overlap instead of adding up.
+ * hash is dk_conn_key_hash(t, k) of the very key looked up or inserted (orig for insert).
+ */
+uint64_t dk_conn_key_hash(const struct dk_conn_table *t, const struct dk_conn_key *k);
+void dk_conn_prefetch_bucket(const struct dk_conn_table *t, uint64_t hash);
+void dk_conn_prefetch_entry(const struct dk_conn_table *t, uint64_t hash);
+struct dk_conn *dk_conn_lookup_hash(struct dk_conn_table *t, const struct dk_conn_key *k,
+				    uint64_t hash, uint64_t now_us, enum dk_conn_dir *dir);
+int dk_conn_insert_hash(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t hash,
+			uint64_t now_us, struct dk_conn **out);
+/* True when keys a and b (both from dk_conn_key_make/dk_conn_tmpl_key) are equal. */
+bool dk_conn_key_eq(const struct dk_conn_key *a, const struct dk_conn_key *b);
 /* Per packet: TCP state from the flags seen in dir, and a fresh expiry. */
 void dk_conn_update(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_dir dir,
 		    uint8_t tcp_flags, uint64_t now_us);

@@ -598,6 +598,115 @@ test_walk(void **state)
 	dk_conn_table_free(t);
 }
 
+/* The burst API: a precomputed hash finds and inserts exactly what the plain calls do. */
+static void
+test_hash_api(void **state)
+{
+	struct dk_conn_table *t = mk(64, 0);
+	struct dk_conn_key o, r, o2, r2;
+	struct dk_conn_new n = { .orig = &o, .reply = &r, .backend_slot = 3,
+				 .tcp_flags = DK_TCP_SYN,
+				 .hop = { .mac = { 2, 0, 0, 0, 0, 7 }, .port = 5 } };
+	enum dk_conn_dir dir = DK_CONN_DIR_ORIG;
+	struct dk_conn *c, *e;
+	uint64_t h;
+
+	(void)state;
+	keys(0x0b000001u, 4000, &o, &r);
+	h = dk_conn_key_hash(t, &o);
+	assert_int_equal(h, dk_conn_key_hash(t, &o));
+	dk_conn_prefetch_bucket(t, h);
+	dk_conn_prefetch_entry(t, h);	/* empty bucket */
+	assert_null(dk_conn_lookup_hash(t, &o, h, 0, &dir));
+	assert_int_equal(dk_conn_insert_hash(t, &n, h, 0, &c), 0);
+	dk_conn_prefetch_entry(t, h);
+	assert_ptr_equal(dk_conn_lookup_hash(t, &o, h, 1, &dir), c);
+	assert_int_equal(dir, DK_CONN_DIR_ORIG);
+	assert_ptr_equal(dk_conn_lookup(t, &o, 1, &dir), c);
+	assert_ptr_equal(dk_conn_lookup_hash(t, &r, dk_conn_key_hash(t, &r), 1, &dir), c);
+	assert_int_equal(dir, DK_CONN_DIR_REPLY);
+	/* The hop is the flow's: a reply finds the client side it came from. */
+	assert_memory_equal(c->hop.mac, n.hop.mac, 6);
+	assert_int_equal(c->hop.port, 5);
+	/* Same key again: taken, whichever way it is inserted. */
+	assert_int_equal(dk_conn_insert_hash(t, &n, h, 1, &e), -EEXIST);
+	assert_int_equal(dk_conn_insert(t, &n, 1, &e), -EEXIST);
+	/* A plain insert is found through the hash API. */
+	keys(0x0b000002u, 4000, &o2, &r2);
+	n.orig = &o2;
+	n.reply = &r2;
+	assert_int_equal(dk_conn_insert(t, &n, 1, &e), 0);
+	assert_ptr_equal(dk_conn_lookup_hash(t, &o2, dk_conn_key_hash(t, &o2), 1, &dir), e);
+	/* A template carries no hop, even in an entry a flow with one used before. */
+	assert_int_equal(dk_conn_lookup(t, &o2, 1, &dir), e);
+	dk_conn_delete(t, e);
+	dk_conn_tmpl_key(&o2, DK_LB_PROTO_TCP, &(struct dk_addr){ .af = AF_INET, .v4 = 1 },
+			 &o.dst, 80);
+	assert_int_equal(dk_conn_tmpl_insert(t, &o2, 3, 10, 1, &e), 0);
+	assert_int_equal(e->hop.port, 0);
+	assert_int_equal(e->hop.mac[0] | e->hop.mac[5], 0);
+	dk_conn_table_free(t);
+}
+
+/* Every byte of a key counts, in equality and in the hash. */
+static void
+test_key_eq_hash(void **state)
+{
+	struct dk_conn_table *t = mk(8, 0);
+	struct dk_conn_key a, b;
+
+	(void)state;
+	keys(0x0b000001u, 4000, &a, &b);
+	assert_true(dk_conn_key_eq(&a, &a));
+	for (size_t i = 0; i < sizeof(a); i++)
+		for (unsigned bit = 0; bit < 8; bit++) {
+			b = a;
+			((uint8_t *)&b)[i] ^= (uint8_t)(1u << bit);
+			assert_false(dk_conn_key_eq(&a, &b));
+			assert_int_not_equal(dk_conn_key_hash(t, &a), dk_conn_key_hash(t, &b));
+		}
+	dk_conn_table_free(t);
+}
+
+/*
+ * The bench's flows (clients in a /16, sequential ports, one VIP) spread over the
+ * buckets like random keys: no long chains, few more empty buckets than chance.
+ */
+static void
+test_hash_spread(void **state)
+{
+	enum { N = 1 << 17, B = 1 << 17 };
+	struct dk_conn_table *t = mk(8, 0);
+	static uint16_t cnt[B];
+	unsigned maxc = 0, empty = 0;
+
+	(void)state;
+	memset(cnt, 0, sizeof(cnt));
+	for (unsigned i = 0; i < N; i++) {
+		struct dk_conn_key o, r;
+
+		keys(0x0a000000u + i / 64, (uint16_t)(1024 + i % 64), &o, &r);
+		cnt[dk_conn_key_hash(t, &o) & (B - 1)]++;
+	}
+	for (unsigned i = 0; i < B; i++) {
+		empty += cnt[i] == 0;
+		if (cnt[i] > maxc)
+			maxc = cnt[i];
+	}
+	/* Random: 1/e of the buckets empty (36.8%), longest chain ~9 for 2^17 keys. */
+	assert_true(empty < B * 0.38);
+	assert_true(maxc <= 12);
+	dk_conn_table_free(t);
+}
+
+/* The client-side hop rides in the entry: its size is the 11 M-entry table's budget. */
+static void
+test_entry_size(void **state)
+{
+	(void)state;
+	assert_true(sizeof(struct dk_conn) <= 152);
+}
+
 int
 main(void)
 {
@@ -612,6 +721,10 @@ main(void)
 		cmocka_unit_test(test_random_model),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_syn_reuse),
+		cmocka_unit_test(test_hash_api),
+		cmocka_unit_test(test_key_eq_hash),
+		cmocka_unit_test(test_hash_spread),
+		cmocka_unit_test(test_entry_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
