@@ -75,8 +75,6 @@ ctx_free(struct dk_dp_lb_ctx *x)
 	free(x->others_buf[0]);
 	free(x->others_buf[1]);
 	free(x->stats);
-	free(x->l2);
-	free(x->l2_6);
 	free(x);
 }
 
@@ -96,13 +94,11 @@ ctx_create(const struct dk_dp_lb_params *p, struct dk_dp_lb *lb, unsigned idx,
 		goto done;
 	x->load = calloc(p->max_slots ? p->max_slots : 1, sizeof(*x->load));
 	x->stats = calloc(p->max_slots ? p->max_slots : 1, sizeof(*x->stats));
-	x->l2 = calloc(DK_DP_LB_CLIENT_L2_SIZE, sizeof(*x->l2));
-	x->l2_6 = calloc(DK_DP_LB_CLIENT_L2_SIZE, sizeof(*x->l2_6));
 	for (unsigned i = 0; i < 2; i++)
 		x->others_buf[i] = calloc(p->max_slots ? p->max_slots : 1,
 					  sizeof(*x->others_buf[i]));
-	if (x->load == NULL || x->stats == NULL || x->l2 == NULL || x->l2_6 == NULL ||
-	    x->others_buf[0] == NULL || x->others_buf[1] == NULL)
+	if (x->load == NULL || x->stats == NULL || x->others_buf[0] == NULL ||
+	    x->others_buf[1] == NULL)
 		goto fail;
 	x->others_pub = x->others_buf[0];
 	if (p->n_laddrs) {
@@ -374,9 +370,7 @@ dk_dp_lb_fast(struct dk_dp *dp, struct dk_dp_lctx *lc, uint16_t port, struct rte
 		burst_end(lb, x);
 		return n;
 	}
-	for (uint16_t i = 0; i < n; i++)
-		if (dk_dp_lb_handle(lb, x, pkts[i], port) == DK_DP_LB_KEEP)
-			pkts[k++] = pkts[i];
+	k = dk_dp_lb_burst(lb, x, pkts, n, port);
 	burst_end(lb, x);
 	lc->cnt[DK_DPC_FAST] += (uint64_t)(n - k);
 	return k;

@@ -41,7 +41,6 @@
 	X(DK_DP_LB_C_STATELESS_FULL, "stateless_conn_table_full") \
 	X(DK_DP_LB_C_STATELESS_NO_CONN, "stateless_no_conn") \
 	X(DK_DP_LB_C_NO_HOP, "drop_no_next_hop") \
-	X(DK_DP_LB_C_NO_CLIENT_L2, "drop_no_client_l2") \
 	X(DK_DP_LB_C_FNAT_NO_PORT, "drop_fnat_no_port") \
 	X(DK_DP_LB_C_NO_ROOM, "drop_no_headroom") \
 	X(DK_DP_LB_C_IPV6_EXT, "drop_ipv6_ext_hdr") \

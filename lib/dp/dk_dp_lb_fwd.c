@@ -96,66 +96,6 @@ addr_in(const struct dk_addr *set, unsigned n, const struct dk_addr *a)
 	return false;
 }
 
-static struct dk_dp_lb_client *
-client_slot(struct dk_dp_lb_ctx *x, uint32_t ip)
-{
-	uint32_t h = (uint32_t)(((uint64_t)ip * 0x9e3779b97f4a7c15ULL) >> 40);
-
-	return &x->l2[h & (DK_DP_LB_CLIENT_L2_SIZE - 1)];
-}
-
-static struct dk_dp_lb_client6 *
-client_slot6(struct dk_dp_lb_ctx *x, const uint8_t *ip)
-{
-	uint32_t h = (uint32_t)(((uint64_t)fold6(ip) * 0x9e3779b97f4a7c15ULL) >> 40);
-
-	return &x->l2_6[h & (DK_DP_LB_CLIENT_L2_SIZE - 1)];
-}
-
-/* Remembers where a NAT/FNAT client is, for its replies. */
-static void
-client_learn(struct dk_dp_lb_ctx *x, const struct dk_pkt_info *pi, uint16_t in_port)
-{
-	if (likely(pi->family == AF_INET)) {
-		struct dk_dp_lb_client *cl = client_slot(x, pi->src.v4);
-
-		cl->ip = pi->src.v4;
-		cl->port = in_port;
-		cl->valid = 1;
-		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
-	} else {
-		struct dk_dp_lb_client6 *cl = client_slot6(x, pi->src.v6);
-
-		memcpy(cl->ip, pi->src.v6, 16);
-		cl->port = in_port;
-		cl->valid = 1;
-		memcpy(&cl->mac, pi->eth_src.b, sizeof(cl->mac));
-	}
-}
-
-/* Where the client was last seen: false when it is not known (any more). */
-static bool
-client_find(struct dk_dp_lb_ctx *x, const struct dk_addr *a, uint16_t *port,
-	    const struct rte_ether_addr **mac)
-{
-	if (likely(a->af == AF_INET)) {
-		struct dk_dp_lb_client *cl = client_slot(x, a->v4);
-
-		if (!cl->valid || cl->ip != a->v4)
-			return false;
-		*port = cl->port;
-		*mac = &cl->mac;
-	} else {
-		struct dk_dp_lb_client6 *cl = client_slot6(x, a->v6);
-
-		if (!cl->valid || memcmp(cl->ip, a->v6, 16) != 0)
-			return false;
-		*port = cl->port;
-		*mac = &cl->mac;
-	}
-	return true;
-}
-
 /* One end's address and port, in the packet's own family. */
 static inline void
 rw(uint8_t *d, const struct dk_pkt_info *pi, enum dk_dp_lb_end end, const struct dk_addr *a,
@@ -200,9 +140,17 @@ tx(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, uint16_t port, const struct rte_
 		dk_dp_lb_tx_flush(lb, x);
 }
 
+/* The client side's L2 hop, kept with a NAT/FNAT flow for its replies. */
+static inline void
+hop_of(struct dk_conn_hop *h, const struct dk_pkt_info *pi, uint16_t in_port)
+{
+	memcpy(h->mac, pi->eth_src.b, sizeof(h->mac));
+	h->port = in_port;
+}
+
 static int
 new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct dk_pkt_info *pi,
-	 const struct dk_conn_key *k, struct dk_conn **out)
+	 uint16_t in_port, const struct dk_conn_key *k, uint64_t hash, struct dk_conn **out)
 {
 	struct dk_lb_sched_ctx sc = { .src = pi->src, .dst = pi->dst, .sport = pi->sport,
 				      .dport = pi->dport, .proto = pi->proto, .worker = x->idx,
@@ -226,6 +174,8 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 	if (unlikely(b->addr.af != pi->family))
 		return DK_DP_LB_C_FAMILY;
 	cn.backend_slot = b->slot;
+	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT)
+		hop_of(&cn.hop, pi, in_port);
 	if (svc->fwd == DK_LB_FWD_NAT) {
 		dk_conn_key_make(&rk, pi->proto, &b->addr, b->port, &pi->src, pi->sport);
 		cn.reply = &rk;
@@ -236,7 +186,7 @@ new_conn(struct dk_dp_lb_ctx *x, const struct dk_lb_service *svc, const struct d
 				 lport);
 		cn.reply = &rk;
 	}
-	rc = dk_conn_insert(x->ct, &cn, x->now_us, out);
+	rc = dk_conn_insert_hash(x->ct, &cn, hash, x->now_us, out);
 	if (rc < 0) {
 		if (svc->fwd == DK_LB_FWD_FNAT)
 			dk_lb_fnat_release(x->fnat, li, lport);
@@ -323,19 +273,15 @@ to_client(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 {
 	const struct dk_conn_key *o = &c->key[DK_CONN_DIR_ORIG];
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	const struct rte_ether_addr *mac;
-	uint16_t port;
+	struct rte_ether_addr mac;
 
-	if (!client_find(x, &o->src, &port, &mac)) {
-		drop(x, m, DK_DP_LB_C_NO_CLIENT_L2);
-		return DK_DP_LB_DONE;
-	}
+	memcpy(mac.addr_bytes, c->hop.mac, sizeof(mac.addr_bytes));
 	dk_lb_stats_count(&x->stats[c->backend_slot], true, m->pkt_len);
 	rw(d, pi, DK_DP_LB_SRC, &o->dst, o->dport);
 	if (svc->fwd == DK_LB_FWD_FNAT)
 		rw(d, pi, DK_DP_LB_DST, &o->src, o->sport);
 	x->cnt[DK_DP_LB_C_REPLIES]++;
-	tx(lb, x, port, mac, m);
+	tx(lb, x, c->hop.port, &mac, m);
 	return DK_DP_LB_DONE;
 }
 
@@ -360,18 +306,26 @@ stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	return to_backend(lb, x, m, pi, NULL, svc, &svc->backends[idx]);
 }
 
+/* One packet of a burst between the stages of dk_dp_lb_burst. */
+struct job {
+	struct dk_pkt_info pi;
+	const struct dk_lb_service *svc;
+	struct dk_conn_key k;
+	uint64_t hash;
+};
+
 static int
 forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_t in_port,
-	const struct dk_pkt_info *pi, const struct dk_lb_service *svc)
+	struct job *j)
 {
+	const struct dk_pkt_info *pi = &j->pi;
+	const struct dk_lb_service *svc = j->svc;
 	const struct dk_lb_backend *b;
 	enum dk_conn_dir dir = DK_CONN_DIR_ORIG;
-	struct dk_conn_key k;
 	struct dk_conn *c;
 	int why;
 
-	dk_conn_key_make(&k, pi->proto, &pi->src, pi->sport, &pi->dst, pi->dport);
-	c = dk_conn_lookup(x->ct, &k, x->now_us, &dir);
+	c = dk_conn_lookup_hash(x->ct, &j->k, j->hash, x->now_us, &dir);
 	if (c != NULL && svc != NULL && dk_conn_syn_starts_anew(c, dir, pi->tcp_flags)) {
 		dk_conn_delete(x->ct, c);
 		x->cnt[DK_DP_LB_C_REUSED]++;
@@ -388,7 +342,7 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 		return DK_DP_LB_DONE;
 	}
 	if (c == NULL) {
-		why = new_conn(x, svc, pi, &k, &c);
+		why = new_conn(x, svc, pi, in_port, &j->k, j->hash, &c);
 		if (why == DK_DP_LB_C_STATELESS_FULL || why == DK_DP_LB_C_STATELESS_NO_CONN)
 			return stateless(lb, x, m, pi, svc, (enum dk_dp_lb_counter)why);
 		if (why >= 0) {
@@ -406,41 +360,47 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 	svc = dk_lb_table_service(x->snap->lb, b->svc_index);
 	if (dir == DK_CONN_DIR_REPLY)
 		return to_client(lb, x, m, pi, c, svc);
+	/* The client side may move (another router in front of it): replies follow. */
 	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT)
-		client_learn(x, pi, in_port);
+		hop_of(&c->hop, pi, in_port);
 	return to_backend(lb, x, m, pi, c, svc, b);
 }
 
-int
-dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
-		uint16_t in_port)
+#define FORWARD 2	/* classify: ours, on this worker */
+
+/*
+ * Parses m and finds its owner: KEEP (not ours), DONE (redirected to its owner, or
+ * dropped), or FORWARD with j->pi and j->svc (NULL: a reply or other flow packet) set.
+ */
+static int
+classify(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, struct job *j)
 {
 	const struct dk_dp_lb_snap *s = x->snap;
+	struct dk_pkt_info *pi = &j->pi;
 	const struct dk_lb_service *svc;
-	struct dk_pkt_info pi;
 	int owner;
 
-	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &pi) != DK_PKT_OK ||
-	    (pi.family != AF_INET && pi.family != AF_INET6) ||
-	    (pi.is_frag && pi.family == AF_INET) ||
-	    (pi.proto != DK_LB_PROTO_TCP && pi.proto != DK_LB_PROTO_UDP))
+	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, pi) != DK_PKT_OK ||
+	    (pi->family != AF_INET && pi->family != AF_INET6) ||
+	    (pi->is_frag && pi->family == AF_INET) ||
+	    (pi->proto != DK_LB_PROTO_TCP && pi->proto != DK_LB_PROTO_UDP))
 		return DK_DP_LB_KEEP;
-	svc = dk_lb_table_lookup(s->lb, &pi.dst, pi.dport, pi.proto);
+	svc = dk_lb_table_lookup(s->lb, &pi->dst, pi->dport, pi->proto);
 	if (svc != NULL) {
 		if (!s->served[svc->index])
 			return DK_DP_LB_KEEP;
-		owner = (int)client_owner(s, svc, &pi, lb->n_workers);
-	} else if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi.dst)) {
-		owner = dk_lb_fnat_port_owner(pi.dport, lb->n_workers);
+		owner = (int)client_owner(s, svc, pi, lb->n_workers);
+	} else if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi->dst)) {
+		owner = dk_lb_fnat_port_owner(pi->dport, lb->n_workers);
 		if (owner < 0)
 			return DK_DP_LB_KEEP;
-	} else if (s->has_nat && !addr_in(s->own, s->n_own, &pi.dst)) {
+	} else if (s->has_nat && !addr_in(s->own, s->n_own, &pi->dst)) {
 		if (s->nat_own_prefix) {
-			struct dk_addr c = masked(&pi.dst, s->nat_own_prefix);
+			struct dk_addr c = masked(&pi->dst, s->nat_own_prefix);
 
 			owner = (int)flow_owner(&c, 0, lb->n_workers);
 		} else {
-			owner = (int)flow_owner(&pi.dst, pi.dport, lb->n_workers);
+			owner = (int)flow_owner(&pi->dst, pi->dport, lb->n_workers);
 		}
 	} else {
 		return DK_DP_LB_KEEP;
@@ -452,5 +412,66 @@ dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 			x->cnt[DK_DP_LB_C_REDIRECT]++;
 		return DK_DP_LB_DONE;
 	}
-	return forward(lb, x, m, in_port, &pi, svc);
+	j->svc = svc;
+	return FORWARD;
+}
+
+static inline void
+job_key(struct dk_dp_lb_ctx *x, struct job *j)
+{
+	dk_conn_key_make(&j->k, j->pi.proto, &j->pi.src, j->pi.sport, &j->pi.dst, j->pi.dport);
+	j->hash = dk_conn_key_hash(x->ct, &j->k);
+}
+
+int
+dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+		uint16_t in_port)
+{
+	struct job j;
+	int v = classify(lb, x, m, &j);
+
+	if (v != FORWARD)
+		return v;
+	job_key(x, &j);
+	return forward(lb, x, m, in_port, &j);
+}
+
+/*
+ * A burst in three passes so that its cache misses overlap instead of adding up (one
+ * packet at a time, each waits for its bucket and then its entry): parse, classify, hash
+ * the key and prefetch its bucket; then prefetch each bucket's first entry; then look up
+ * and forward. What is not ours stays in pkts, in order; returns how many.
+ */
+uint16_t
+dk_dp_lb_burst(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf **pkts,
+	       uint16_t n, uint16_t in_port)
+{
+	struct job jobs[DK_DP_BURST];
+	int8_t v[DK_DP_BURST];
+	uint16_t kept = 0;
+
+	for (uint16_t base = 0; base < n; base += DK_DP_BURST) {
+		uint16_t cnt = n - base < DK_DP_BURST ? n - base : DK_DP_BURST;
+		struct rte_mbuf **p = pkts + base;
+
+		for (uint16_t i = 0; i < cnt; i++) {
+			if (i + 2 < cnt)
+				rte_prefetch0(rte_pktmbuf_mtod(p[i + 2], void *));
+			v[i] = (int8_t)classify(lb, x, p[i], &jobs[i]);
+			if (v[i] != FORWARD)
+				continue;
+			job_key(x, &jobs[i]);
+			dk_conn_prefetch_bucket(x->ct, jobs[i].hash);
+		}
+		for (uint16_t i = 0; i < cnt; i++)
+			if (v[i] == FORWARD)
+				dk_conn_prefetch_entry(x->ct, jobs[i].hash);
+		for (uint16_t i = 0; i < cnt; i++) {
+			if (v[i] == FORWARD)
+				v[i] = (int8_t)forward(lb, x, p[i], in_port, &jobs[i]);
+			if (v[i] == DK_DP_LB_KEEP)
+				pkts[kept++] = p[i];
+		}
+	}
+	return kept;
 }

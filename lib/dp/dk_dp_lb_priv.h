@@ -5,32 +5,12 @@
 #include "dk_dp_lb.h"
 #include "dk_lb_fnat.h"
 
-/* Where a client was last seen (direct-mapped by address): replies go back that way. */
-#define DK_DP_LB_CLIENT_L2_SIZE 4096
-
-struct dk_dp_lb_client {
-	uint32_t ip;
-	uint16_t port;
-	uint16_t valid;
-	struct rte_ether_addr mac;
-};
-
-/* The same for IPv6 clients. */
-struct dk_dp_lb_client6 {
-	uint8_t ip[16];
-	uint16_t port;
-	uint16_t valid;
-	struct rte_ether_addr mac;
-};
-
 struct dk_dp_lb_ctx {
 	unsigned idx;
 	struct dk_conn_table *ct;	/* NULL for the control context */
 	struct dk_lb_load *load;
 	struct dk_lb_stats *stats;
 	struct dk_lb_fnat *fnat;
-	struct dk_dp_lb_client *l2;
-	struct dk_dp_lb_client6 *l2_6;
 	struct dk_dp_lb_snap *snap;	/* inside a burst only */
 	/* The other workers' load per slot, as last summed by the control lcore: two
 	 * buffers, one published (others_pub), read only inside a burst (others). */
@@ -56,6 +36,8 @@ enum {
 uint64_t dk_dp_lb_now_us(const struct dk_dp_lb *lb);
 int dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 		    uint16_t in_port);
+uint16_t dk_dp_lb_burst(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf **pkts,
+		       uint16_t n, uint16_t in_port);
 void dk_dp_lb_tx_flush(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x);
 
 #endif
