@@ -329,11 +329,10 @@ if [ -x "$src/scripts/failover.sh" ] && [ $quick = 1 ]; then
 	echo "== failover: skipped with --quick (scripts/failover.sh takes minutes)"
 elif [ -x "$src/scripts/failover.sh" ]; then
 	echo "== failover (scripts/failover.sh)"
-	if DK_BUILD=$B timeout 900 "$src/scripts/failover.sh" >"$tmp/failover.out" 2>&1; then
-		failover=$tmp/failover.out
-	else
+	# Its last line is JSON even when some rounds failed (they carry their errors).
+	DK_BUILD=$B timeout 900 "$src/scripts/failover.sh" >"$tmp/failover.out" 2>&1 ||
 		echo "  failover.sh failed; its output is in $tmp/failover.out"
-	fi
+	failover=$tmp/failover.out
 fi
 
 python3 - "$rows" "$out" "$failover" "$cmdline" "$SECONDS" <<'PY'
@@ -360,8 +359,12 @@ res = {"command": cmdline, "elapsed_s": int(elapsed),
        "machine": {"nproc": os.cpu_count(), "cpu": cpu},
        "scenarios": sc}
 if failover:
+    # failover.sh's last line: {"failover": [rows], ...}; without it, its text.
     lines = [l for l in open(failover) if l.startswith("{")]
-    res["failover"] = json.loads(lines[-1]) if lines else open(failover).read()[-2000:]
+    if lines:
+        res.update(json.loads(lines[-1]))
+    else:
+        res["failover"] = open(failover).read()[-2000:]
 json.dump(res, open(os.path.join(out, "bench.json"), "w"), indent=1)
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
