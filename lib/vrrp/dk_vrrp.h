@@ -182,7 +182,7 @@ struct dk_vrrp {
 	uint8_t master_prio;
 	uint64_t preempt_at_us;		/* lower masters are tolerated until then; 0: none */
 	bool preempt_armed;		/* the PREEMPT timer is running */
-	uint32_t ah_seq_tx;
+	uint32_t ah_seq_tx;		/* last sent, or the highest accepted if above */
 	uint32_t ah_seq_rx_next;	/* from master_addr, while BACKUP */
 	struct dk_vrrp_split_brain sb;
 	uint64_t stats[DK_VRRP_ST_MAX];

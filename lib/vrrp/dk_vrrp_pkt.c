@@ -128,11 +128,16 @@ check_auth(const struct dk_vrrp_rx_ctx *ctx, const uint8_t *ip_pkt, const struct
 		return DK_VRRP_RX_BAD_AUTH;
 	if (out->auth_type != DK_VRRP_AUTH_AH)
 		return DK_VRRP_RX_OK;
-	if (dk_vrrp_ah_icv(ip_pkt, iv->ip_len, iv->ihl, ctx->auth_pass, icv) != 0)
+	if (dk_vrrp_ah_icv(ip_pkt, iv->ip_len, iv->ihl, ctx->unicast, ctx->auth_pass, icv) != 0)
 		return DK_VRRP_RX_BAD_AH;
 	for (size_t i = 0; i < DK_VRRP_AH_ICV_LEN; i++)
 		diff |= (uint8_t)(icv[i] ^ ip_pkt[iv->ihl + 12 + i]);
-	return diff == 0 ? DK_VRRP_RX_OK : DK_VRRP_RX_BAD_AH;
+	if (diff != 0)
+		return DK_VRRP_RX_BAD_AH;
+	/* The SPI is the sender's address (keepalived's convention, which it enforces). */
+	if (memcmp(ip_pkt + iv->ihl + 4, ip_pkt + 12, 4) != 0)
+		return DK_VRRP_RX_BAD_AH;
+	return DK_VRRP_RX_OK;
 }
 
 static bool

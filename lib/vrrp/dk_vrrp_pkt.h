@@ -106,6 +106,7 @@ struct dk_vrrp_tx_params {
 	uint8_t auth_pass[DK_VRRP_AUTH_LEN];
 	uint16_t adver_int_cs; /* v2: must be a whole number of seconds */
 	uint32_t ah_seq;       /* sequence number put in the AH header */
+	bool unicast;	       /* AH: the TTL is a mutable field (keepalived's rule) */
 	uint16_t ip_id;
 	bool v3_checksum_as_v2;
 	bool payload_only;     /* write the VRRP message only (no IP header, no AH) */

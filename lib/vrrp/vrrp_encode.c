@@ -120,10 +120,10 @@ dk_vrrp_encode(const struct dk_vrrp_tx_params *p, uint8_t *buf, size_t cap, size
 		memset(h, 0, DK_VRRP_AH_LEN);
 		h[0] = DK_VRRP_PROTO;
 		h[1] = DK_VRRP_AH_LEN / 4 - 2;
-		/* keepalived uses the sender's address as SPI; peers do not check it. */
+		/* keepalived uses the sender's address as SPI and rejects any other. */
 		memcpy(h + 4, &p->src.v4, 4);
 		vrrp_wr32(h + 8, p->ah_seq);
-		rc = dk_vrrp_ah_icv(buf, total, 20, p->auth_pass, h + 12);
+		rc = dk_vrrp_ah_icv(buf, total, 20, p->unicast, p->auth_pass, h + 12);
 		if (rc != 0)
 			goto out;
 	}

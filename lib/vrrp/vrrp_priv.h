@@ -2,17 +2,19 @@
 #ifndef DK_VRRP_PRIV_H
 #define DK_VRRP_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "dk_vrrp_pkt.h"
 
 /*
- * HMAC-MD5-96 (RFC 2403) over an IPv4 packet carrying AH (RFC 2402): the mutable IPv4
- * fields (TOS, flags/fragment offset, TTL, header checksum) and the ICV are taken as zero.
+ * HMAC-MD5-96 (RFC 2403) over an IPv4 packet carrying AH (RFC 2402), keyed with the
+ * 8-byte zero-padded auth_pass: TOS, flags/fragment offset, header checksum and the ICV
+ * are taken as zero, and the TTL too for unicast peers only (what keepalived does).
  * ip_pkt holds the whole datagram, ihl is the IPv4 header length, AH follows it.
  */
-int dk_vrrp_ah_icv(const uint8_t *ip_pkt, size_t len, size_t ihl,
+int dk_vrrp_ah_icv(const uint8_t *ip_pkt, size_t len, size_t ihl, bool unicast,
 		   const uint8_t key[DK_VRRP_AUTH_LEN], uint8_t icv[DK_VRRP_AH_ICV_LEN]);
 
 static inline uint16_t

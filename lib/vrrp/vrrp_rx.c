@@ -186,6 +186,11 @@ dk_vrrp_rx(struct dk_vrrp *vr, const uint8_t *ip_pkt, size_t len, uint64_t now_u
 		*verdict = v;
 	if (v != DK_VRRP_RX_OK)
 		return 0;
+	/* keepalived keeps one counter for what it sends and what it accepts, and drops any
+	 * sequence number not above it; our next adverts follow the highest number heard so
+	 * that a restarted dpkeep is believed once it has heard the current master. */
+	if (adv.auth_type == DK_VRRP_AUTH_AH && adv.ah_seq > vr->ah_seq_tx)
+		vr->ah_seq_tx = adv.ah_seq;
 	ev.advert = &adv;
 	return dk_vrrp_handle(vr, &ev, now_us, out);
 }
@@ -200,6 +205,7 @@ dk_vrrp_build_advert(struct dk_vrrp *vr, uint8_t priority, const struct dk_addr 
 		.priority = priority,
 		.auth_type = vr->p.auth_type,
 		.adver_int_cs = (uint16_t)(vr->p.advert_int_us / 10000),
+		.unicast = vr->p.unicast,
 		.ip_id = (uint16_t)vr->ah_seq_tx,
 		.v3_checksum_as_v2 = vr->p.v3_checksum_as_v2,
 		.src = vr->p.primary,
