@@ -419,14 +419,19 @@ dk_app_vrrp_input(struct dk_app *app, uint16_t port, struct rte_mbuf *m,
 {
 	struct dk_app_vrrp *g = app->vrrp;
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	size_t off = info->l4_off;
 	uint8_t vrid;
 
-	if (g == NULL || info->l4_off + 2 > m->data_len) {
+	/* Under AH (dk_app_is_vrrp checked its next header) the VRRP message follows it;
+	 * its length is in 32-bit words, minus 2 (RFC 4302 section 2.2). */
+	if (info->proto == DK_IPPROTO_AH && off + 2 <= m->data_len)
+		off += ((size_t)frame[off + 1] + 2) * 4;
+	if (g == NULL || off + 2 > m->data_len) {
 		if (g)
 			g->no_instance_port++;
 		return;
 	}
-	vrid = frame[info->l4_off + 1];
+	vrid = frame[off + 1];
 	for (unsigned i = 0; i < g->n; i++) {
 		struct vrrp_inst *vi = &g->inst[i];
 		struct dk_vrrp_actions acts;
