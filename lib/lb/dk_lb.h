@@ -36,12 +36,20 @@ enum dk_lb_fwd {
 #define DK_LB_BACKEND_F_ALIVE 0x1u
 /* Drain: existing flows continue (they are in the conn table), no new ones. */
 #define DK_LB_BACKEND_F_INHIBITED 0x2u
+/*
+ * Removed from the configuration while flows still point at its slot: kept out of
+ * scheduling (not in backends[], so no scheduler ever sees it), found only by slot so
+ * those flows keep their backend, or are expired under DK_LB_SVC_F_EXPIRE_NODEST.
+ */
+#define DK_LB_BACKEND_F_REMOVED 0x4u
 
 /* Service flags; the hash flags are keepalived's sh-port/mh-port, sh-fallback/mh-fallback. */
 #define DK_LB_SVC_F_HASH_PORT 0x1u
 #define DK_LB_SVC_F_HASH_FALLBACK 0x2u
 /* dpkeep: a full conn table forwards new flows by a Maglev table, without an entry. */
 #define DK_LB_SVC_F_STATELESS 0x4u
+/* dpkeep (IPVS's expire_nodest_conn): flows of a removed backend end at their next packet. */
+#define DK_LB_SVC_F_EXPIRE_NODEST 0x8u
 
 enum dk_lb_verdict {
 	DK_LB_SCHED_OK,
@@ -72,6 +80,9 @@ struct dk_lb_service_params {
 	const struct dk_lb_backend_params *sorry;	/* NULL: none */
 	const struct dk_lb_backend_params *backends;
 	uint32_t n_backends;
+	/* Removed backends that still have flows: by slot only (DK_LB_BACKEND_F_REMOVED). */
+	const struct dk_lb_backend_params *removed;
+	uint32_t n_removed;
 	uint32_t mh_table_size;		/* prime; 0 means DK_LB_MH_TABLE_SIZE_DEFAULT */
 	uint32_t lblc_expire_s;		/* lblc/lblcr entry idle expiry; 0 means 86400 */
 	uint32_t lblcr_set_expire_s;	/* lblcr set shrink period; 0 means 360 */
@@ -118,6 +129,8 @@ struct dk_lb_service {
 	/* Indexes into backends[] of those that take new flows, in configuration order. */
 	uint16_t *avail;
 	uint32_t n_avail;
+	struct dk_lb_backend *removed;	/* never scheduled; see DK_LB_BACKEND_F_REMOVED */
+	uint32_t n_removed;
 	uint32_t mh_table_size;
 	const void *stateless_mh;	/* under DK_LB_SVC_F_STATELESS: a Maglev table */
 	uint64_t lblc_expire_us;
@@ -168,7 +181,7 @@ void dk_lb_table_free(struct dk_lb_table *t);
 const struct dk_lb_service *dk_lb_table_lookup(const struct dk_lb_table *t,
 					       const struct dk_addr *vip, uint16_t port,
 					       uint8_t proto);
-/* The backend with this slot in this table (real or sorry server), or NULL if removed. */
+/* The backend with this slot in this table (real, sorry or removed server), or NULL. */
 const struct dk_lb_backend *dk_lb_table_backend(const struct dk_lb_table *t, uint32_t slot);
 uint32_t dk_lb_table_n_services(const struct dk_lb_table *t);
 const struct dk_lb_service *dk_lb_table_service(const struct dk_lb_table *t, uint32_t i);

@@ -25,7 +25,8 @@ dk_lb_schedule_persist(const struct dk_lb_table *t, const struct dk_lb_service *
 		const struct dk_lb_backend *b = dk_lb_table_backend(t, tmpl->backend_slot);
 
 		if (b != NULL && b != svc->sorry && b->svc_index == svc->index &&
-		    (b->flags & DK_LB_BACKEND_F_ALIVE)) {
+		    (b->flags & (DK_LB_BACKEND_F_ALIVE | DK_LB_BACKEND_F_REMOVED)) ==
+			    DK_LB_BACKEND_F_ALIVE) {
 			*out = b;
 			return DK_LB_SCHED_OK;
 		}

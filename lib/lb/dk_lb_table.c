@@ -188,6 +188,25 @@ build_service(struct dk_lb_table *t, const struct dk_lb_service_params *p, uint3
 		if (b->flags & DK_LB_BACKEND_F_ALIVE)
 			s->alive_weight += b->weight;
 	}
+	if (p->n_removed) {
+		if (p->removed == NULL || p->n_removed > UINT16_MAX)
+			return -EINVAL;
+		s->removed = calloc(p->n_removed, sizeof(*s->removed));
+		if (s->removed == NULL)
+			return -ENOMEM;
+	}
+	s->n_removed = p->n_removed;
+	for (i = 0; i < p->n_removed; i++) {
+		struct dk_lb_backend *b = &s->removed[i];
+
+		if (!addr_valid(&p->removed[i].addr))
+			return -EINVAL;
+		copy_backend(b, &p->removed[i], idx);
+		b->flags |= DK_LB_BACKEND_F_REMOVED;
+		rc = claim_slot(t, b);
+		if (rc < 0)
+			return rc;
+	}
 	if (p->sorry) {
 		struct dk_lb_backend *b = calloc(1, sizeof(*b));
 
@@ -310,6 +329,7 @@ dk_lb_table_free(struct dk_lb_table *t)
 		free((void *)s->sorry);
 		free(s->avail);
 		free(s->backends);
+		free(s->removed);
 	}
 	free(t->services);
 	free(t->by_slot);

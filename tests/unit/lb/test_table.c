@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "dk_common.h"
+#include "dk_conn.h"
 #include "dk_lb.h"
 #include "lb_test_util.h"
 
@@ -156,6 +157,76 @@ test_aggregate(void **state)
 	assert_int_equal(s1[0].pkts_in, 6);
 }
 
+/*
+ * A removed backend is found by its slot (its flows keep their backend) but is never
+ * scheduled, counts for no quorum, and a persistence template naming it is replaced.
+ */
+static void
+test_removed_backend(void **state)
+{
+	static const char *const scheds[] = { "rr", "wrr", "wlc", "lc", "mh", "sh", "dh",
+					      "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr" };
+	struct dk_lb_backend_params gone = { .addr = t_v4(0x0a000063u), .port = 8080,
+					     .weight = 100, .slot = 7,
+					     .flags = DK_LB_BACKEND_F_ALIVE };
+	struct dk_conn_params cp = { .max_conns = 64 };
+	struct dk_lb_sched_ctx sc = { .dport = 80, .proto = DK_LB_PROTO_TCP };
+	const struct dk_lb_backend *b;
+	struct dk_conn_table *ct;
+	struct dk_conn *tm;
+	struct dk_conn_key k;
+	struct dk_addr cl;
+	struct t_svc x = { 0 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(scheds) / sizeof(scheds[0]); i++) {
+		t_svc_init(&x, scheds[i], 2);
+		x.sp.removed = &gone;
+		x.sp.n_removed = 1;
+		assert_int_equal(t_svc_build(&x), 0);
+		b = dk_lb_table_backend(x.t, 7);
+		assert_non_null(b);
+		assert_true(b->flags & DK_LB_BACKEND_F_REMOVED);
+		assert_int_equal(b->svc_index, 0);
+		assert_int_equal(x.s->alive_weight, 2);
+		for (unsigned n = 0; n < 200; n++) {
+			sc.src = t_v4(0x0b000000u + n * 7919u);
+			sc.sport = (uint16_t)(1024 + n);
+			sc.worker = n & 1;
+			assert_int_equal(dk_lb_schedule(x.s, &sc, &b), DK_LB_SCHED_OK);
+			assert_int_not_equal(b->slot, 7);
+		}
+	}
+	/* Only a removed backend left: nothing to schedule. */
+	t_svc_init(&x, "rr", 0);
+	x.sp.removed = &gone;
+	x.sp.n_removed = 1;
+	assert_int_equal(t_svc_build(&x), 0);
+	assert_int_equal(dk_lb_schedule(x.s, &sc, &b), DK_LB_SCHED_NO_BACKEND);
+
+	t_svc_init(&x, "rr", 2);
+	x.sp.removed = &gone;
+	x.sp.n_removed = 1;
+	x.sp.persist_timeout_s = 300;
+	assert_int_equal(t_svc_build(&x), 0);
+	assert_int_equal(dk_conn_table_create(&cp, &ct), 0);
+	sc.src = t_v4(0x0b000001u);
+	dk_lb_persist_client(x.s, &sc.src, &cl);
+	dk_conn_tmpl_key(&k, DK_LB_PROTO_TCP, &cl, &x.sp.vip, 80);
+	assert_int_equal(dk_conn_tmpl_insert(ct, &k, 7, 300, 0, &tm), 0);
+	assert_int_equal(dk_lb_schedule_persist(x.t, x.s, ct, &sc, &b), DK_LB_SCHED_OK);
+	assert_int_not_equal(b->slot, 7);
+	tm = dk_conn_tmpl_lookup(ct, &k, 0);
+	assert_non_null(tm);
+	assert_int_equal(tm->backend_slot, b->slot);
+
+	/* Its slot is claimed like any other. */
+	gone.slot = 1;
+	assert_int_equal(t_svc_build(&x), -EEXIST);
+	dk_conn_table_free(ct);
+	t_svc_fini(&x);
+}
+
 int
 main(void)
 {
@@ -164,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_quorum),
 		cmocka_unit_test(test_persist_mask),
 		cmocka_unit_test(test_aggregate),
+		cmocka_unit_test(test_removed_backend),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
