@@ -228,6 +228,7 @@ struct dk_conf_vs {
 	enum dk_conf_lb_kind lb_kind;  /* default NAT */
 	char laddr_group[DK_CONF_NAMESIZ]; /* dpkeep FNAT local addresses */
 	bool conn_full_stateless;      /* dpkeep: table full -> Maglev, no entry */
+	bool expire_nodest_conn;       /* dpkeep: a removed real server's flows end */
 	uint64_t persistence_timeout_us; /* 0: none; bare keyword: 360 s */
 	struct dk_prefix persistence_granularity;
 	unsigned quorum;               /* default 1 */

@@ -306,6 +306,7 @@ dump_vs(const struct dk_conf_vs *vs, FILE *f)
 	kv_str(f, 4, "laddr_group", vs->laddr_group);
 	if (vs->conn_full_stateless)
 		fprintf(f, "    conn_full_policy stateless\n");
+	kv_flag(f, 4, "lb_expire_nodest_conn", vs->expire_nodest_conn);
 	if (vs->key != DK_CONF_VS_FWMARK)
 		fprintf(f, "    protocol %s\n", dk_conf_proto_name(vs->proto));
 	if (vs->persistence_timeout_us)

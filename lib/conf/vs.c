@@ -191,6 +191,7 @@ static const struct dk_kw vs_kws[] = {
 	KW_FN("lvs_method", lb_kind, 1),
 	KW_STR("laddr_group", VSS, laddr_group),
 	KW_FN("conn_full_policy", conn_full, 1),
+	KW_FLAG("lb_expire_nodest_conn", VSS, expire_nodest_conn),
 	KW_FN("protocol", protocol, 1),
 	KW_FN("persistence_timeout", persistence, 0),
 	KW_FN("persistence_granularity", granularity, 1),

@@ -107,7 +107,7 @@ test_vrrp_fields(void **state)
 
 static const char vs_text[] =
 	"virtual_server 192.0.2.1 80 {\n lb_algo rr\n lb_kind DR\n persistence_timeout\n"
-	" delay_loop 6\n"
+	" delay_loop 6\n lb_expire_nodest_conn\n"
 	" real_server 10.0.0.1 8080 {\n  weight 3\n  HTTP_GET {\n   url {\n    path /\n"
 	"    status_code 200-299 503\n   }\n   nb_get_retry 4\n  }\n }\n"
 	" real_server 10.0.0.2 {\n  TCP_CHECK { connect_port 81 }\n  MISC_CHECK {\n"
@@ -128,6 +128,7 @@ test_vs_defaults(void **state)
 	assert_int_equal(vs->proto, DK_CONF_PROTO_TCP);
 	assert_int_equal(vs->persistence_timeout_us, 360000000);
 	assert_int_equal(vs->quorum, 1);
+	assert_true(vs->expire_nodest_conn);
 	assert_int_equal(vs->n_rs, 2);
 	assert_int_equal(vs->rs[0].weight, 3);
 	assert_int_equal(vs->rs[1].weight, 1);
@@ -146,6 +147,7 @@ test_vs_defaults(void **state)
 
 	c = load("virtual_server 192.0.2.1 80 {\n}\n", 0);
 	assert_string_equal(c->vs[0].lb_algo, "wlc");
+	assert_false(c->vs[0].expire_nodest_conn);
 	assert_int_equal(c->vs[0].lb_kind, DK_CONF_LB_NAT);
 	assert_int_equal(c->vs[0].delay_loop_us, 60000000);
 	assert_int_equal(c->vs[0].persistence_timeout_us, 0);
