@@ -159,3 +159,51 @@ dk_dp_lb_mss_clamp(uint8_t *l4, size_t hlen, uint16_t max_mss)
 	}
 	return false;
 }
+
+#define TCP_FLAG_FIN 0x01
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_RST 0x04
+#define TCP_FLAG_ACK 0x10
+
+uint16_t
+dk_dp_lb_tcp_rst4(uint8_t *l3, uint8_t *l4, uint32_t payload_len, bool reflect)
+{
+	uint32_t seq, ack, nseq, nack = 0, sum;
+	uint8_t flags = l4[13], nflags = TCP_FLAG_RST, tmp[4];
+	uint16_t ck;
+
+	memcpy(&seq, l4 + 4, 4);
+	memcpy(&ack, l4 + 8, 4);
+	nseq = seq;
+	if (reflect) {
+		memcpy(tmp, l3 + IP4_SRC_OFF, 4);
+		memcpy(l3 + IP4_SRC_OFF, l3 + IP4_DST_OFF, 4);
+		memcpy(l3 + IP4_DST_OFF, tmp, 4);
+		memcpy(tmp, l4, 2);
+		memcpy(l4, l4 + 2, 2);
+		memcpy(l4 + 2, tmp, 2);
+		l3[8] = 64;
+		if (flags & TCP_FLAG_ACK) {
+			nseq = ack;
+		} else {
+			nseq = 0;
+			nack = htonl(ntohl(seq) + payload_len + !!(flags & TCP_FLAG_SYN) +
+				     !!(flags & TCP_FLAG_FIN));
+			nflags |= TCP_FLAG_ACK;
+		}
+	}
+	memcpy(l4 + 4, &nseq, 4);
+	memcpy(l4 + 8, &nack, 4);
+	l4[12] = 0x50;
+	l4[13] = nflags;
+	memset(l4 + 14, 0, 6);	/* window, checksum, urgent pointer */
+	l3[2] = 0;
+	l3[3] = 40;
+	memset(l3 + IP4_CKSUM_OFF, 0, 2);
+	ck = dk_cksum(l3, 20);
+	memcpy(l3 + IP4_CKSUM_OFF, &ck, 2);
+	sum = dk_cksum_pseudo4(l3 + IP4_SRC_OFF, l3 + IP4_DST_OFF, PROTO_TCP, 20);
+	ck = dk_cksum_finish(dk_cksum_add(sum, l4, 20));
+	memcpy(l4 + TCP_CKSUM_OFF, &ck, 2);
+	return 40;
+}

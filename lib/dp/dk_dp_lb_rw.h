@@ -53,4 +53,14 @@ void dk_dp_lb_ip6ip6(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len,
  */
 bool dk_dp_lb_mss_clamp(uint8_t *l4, size_t hlen, uint16_t max_mss);
 
+/*
+ * Turns the TCP segment of an IPv4 datagram (header at l3, without options; TCP header
+ * at l4 == l3 + 20) carrying payload_len bytes into a bare RST, options and payload
+ * dropped, checksums recomputed; returns the datagram's new length (40).
+ * reflect: addressed back to its sender, as its peer would answer it (RFC 793: seq from
+ * its ACK, else RST|ACK acking what it carried); otherwise onward to its receiver with
+ * its own seq, which in-order traffic makes exactly the receiver's next expected byte.
+ */
+uint16_t dk_dp_lb_tcp_rst4(uint8_t *l3, uint8_t *l4, uint32_t payload_len, bool reflect);
+
 #endif

@@ -270,6 +270,75 @@ test_mss_clamp(void **state)
 	assert_false(dk_dp_lb_mss_clamp(f + L4, 40, 536));
 }
 
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* A segment made a RST: valid checksums, right ends, a seq its receiver accepts. */
+static void
+test_tcp_rst(void **state)
+{
+	uint8_t f[256], o[256];
+	struct dk_pkt_info pi, op;
+
+	(void)state;
+	for (unsigned i = 0; i < 300; i++) {
+		size_t len = make(f, 6, i);
+		uint32_t plen = (uint32_t)(len - L4 - 20), ck;
+		bool reflect = i % 2, acked = i % 3 != 0;
+		uint16_t n;
+
+		put32(f + L4 + 4, 0xfffffff0u + i);
+		put32(f + L4 + 8, 0x12345678u * i);
+		f[L4 + 13] = acked ? 0x18 : 0x02;
+		/* Fix the TCP checksum for the new seq/ack/flags. */
+		f[L4 + 16] = f[L4 + 17] = 0;
+		ck = dk_cksum_finish(dk_cksum_add(dk_cksum_pseudo4(f + L3 + 12, f + L3 + 16, 6,
+								   (uint32_t)(len - L4)),
+						  f + L4, len - L4));
+		memcpy(f + L4 + 16, &ck, 2);
+		memcpy(o, f, len);
+		assert_int_equal(dk_pkt_parse(o, len, &op), DK_PKT_OK);
+		n = dk_dp_lb_tcp_rst4(f + L3, f + L4, plen, reflect);
+		assert_int_equal(n, 40);
+		assert_int_equal(dk_pkt_parse_ex(f, L3 + n,
+						 DK_PKT_F_IP_CKSUM | DK_PKT_F_L4_CKSUM, &pi),
+				 DK_PKT_OK);
+		assert_int_equal(pi.payload_len, 0);
+		assert_true(pi.tcp_flags & 0x04);
+		if (!reflect) {
+			assert_int_equal(pi.tcp_flags, 0x04);
+			assert_true(dk_addr_eq(&pi.src, &op.src) && dk_addr_eq(&pi.dst, &op.dst));
+			assert_int_equal(pi.sport, op.sport);
+			assert_int_equal(get32(f + L4 + 4), 0xfffffff0u + i);
+			continue;
+		}
+		assert_true(dk_addr_eq(&pi.src, &op.dst) && dk_addr_eq(&pi.dst, &op.src));
+		assert_int_equal(pi.sport, op.dport);
+		assert_int_equal(pi.dport, op.sport);
+		if (acked) {
+			assert_int_equal(pi.tcp_flags, 0x04);
+			assert_int_equal(get32(f + L4 + 4), 0x12345678u * i);
+		} else {
+			/* A SYN: nothing to take seq from; ack its sequence number and data. */
+			assert_int_equal(pi.tcp_flags, 0x14);
+			assert_int_equal(get32(f + L4 + 4), 0);
+			assert_int_equal(get32(f + L4 + 8), 0xfffffff0u + i + plen + 1);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -280,6 +349,7 @@ main(void)
 		cmocka_unit_test(test_ipip_header),
 		cmocka_unit_test(test_ip6ip6_header),
 		cmocka_unit_test(test_mss_clamp),
+		cmocka_unit_test(test_tcp_rst),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
