@@ -15,8 +15,11 @@ kind_name(enum dk_conf_lb_kind k)
 	return dk_conf_lb_kind_name(k);
 }
 
+/* removed: a reload took it out of the configuration; it stays, out of scheduling, while
+ * flows still point at it (weight, alive and drained as they were then). */
 static void
-rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct dk_app_lb_totals *t)
+rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct dk_app_lb_totals *t,
+	  bool removed)
 {
 	char buf[DK_ADDRSTRLEN];
 
@@ -25,6 +28,7 @@ rs_fields(struct dk_out *out, const struct dk_app_lb_rs *r, const struct dk_app_
 	dk_out_u64(out, "weight", r->weight);
 	dk_out_bool(out, "alive", r->alive);
 	dk_out_bool(out, "drained", r->drained);
+	dk_out_bool(out, "removed", removed);
 	dk_out_u64(out, "active_conns", t->load[r->slot].active);
 	dk_out_u64(out, "inactive_conns", t->load[r->slot].inactive);
 	dk_out_u64(out, "pkts_in", t->stats[r->slot].pkts_in);
@@ -99,11 +103,15 @@ cmd_show_vs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		dk_out_str(out, "kind", kind_name(v->c->lb_kind));
 		dk_out_str(out, "conn_full_policy",
 			   v->c->conn_full_stateless ? "stateless" : "drop");
+		dk_out_bool(out, "expire_nodest_conn", v->c->expire_nodest_conn);
 		dk_out_bool(out, "quorum_up", v->quorum_up);
 		dk_out_arr_begin(out, "real_servers");
-		for (unsigned r = 0; r < v->n_rs; r++) {
+		for (unsigned r = 0; r < v->n_rs + v->n_gone; r++) {
 			dk_out_obj_begin(out, NULL);
-			rs_fields(out, &v->rs[r], &t);
+			if (r < v->n_rs)
+				rs_fields(out, &v->rs[r], &t, false);
+			else
+				rs_fields(out, &v->gone[r - v->n_rs], &t, true);
 			dk_out_obj_end(out);
 		}
 		dk_out_arr_end(out);
@@ -134,10 +142,15 @@ cmd_show_rs(void *arg, int argc, const char *const *argv, struct dk_out *out)
 		return -ENOMEM;
 	dk_out_arr_begin(out, "real_servers");
 	for (unsigned i = 0; i < g->n_vs; i++)
-		for (unsigned r = 0; r < g->vs[i].n_rs; r++) {
+		for (unsigned r = 0; r < g->vs[i].n_rs + g->vs[i].n_gone; r++) {
+			const struct dk_app_lb_vs *v = &g->vs[i];
+
 			dk_out_obj_begin(out, NULL);
-			dk_out_str(out, "vs", dk_app_lb_vs_name(&g->vs[i], name, sizeof(name)));
-			rs_fields(out, &g->vs[i].rs[r], &t);
+			dk_out_str(out, "vs", dk_app_lb_vs_name(v, name, sizeof(name)));
+			if (r < v->n_rs)
+				rs_fields(out, &v->rs[r], &t, false);
+			else
+				rs_fields(out, &v->gone[r - v->n_rs], &t, true);
 			dk_out_obj_end(out);
 		}
 	dk_out_arr_end(out);

@@ -72,6 +72,8 @@ build_table(struct dk_app *app, struct dk_lb_table **out)
 		sp[i].fwd = fwd_of(c->lb_kind);
 		if (c->conn_full_stateless)
 			sp[i].flags |= DK_LB_SVC_F_STATELESS;
+		if (c->expire_nodest_conn)
+			sp[i].flags |= DK_LB_SVC_F_EXPIRE_NODEST;
 		sp[i].persist_timeout_s = (uint32_t)(c->persistence_timeout_us / DK_USEC_PER_SEC);
 		if (c->persistence_granularity.addr.af)
 			sp[i].persist_prefix_len = c->persistence_granularity.len;
@@ -82,6 +84,10 @@ build_table(struct dk_app *app, struct dk_lb_table **out)
 		sp[i].n_backends = v->n_rs;
 		for (unsigned r = 0; r < v->n_rs; r++)
 			backend_params(&v->rs[r], &bp[nb++]);
+		sp[i].removed = &bp[nb];
+		sp[i].n_removed = v->n_gone;
+		for (unsigned r = 0; r < v->n_gone; r++)
+			backend_params(&v->gone[r], &bp[nb++]);
 		if (v->sorry) {
 			backend_params(v->sorry, &bp[nb]);
 			sp[i].sorry = &bp[nb++];
@@ -178,6 +184,8 @@ refresh(struct dk_app *app, bool force)
 		}
 		for (unsigned r = 0; r < v->n_rs; r++)
 			resolve_hop(app, &v->rs[r].ip, &s->hops[v->rs[r].slot]);
+		for (unsigned r = 0; r < v->n_gone; r++)
+			resolve_hop(app, &v->gone[r].ip, &s->hops[v->gone[r].slot]);
 		if (v->sorry)
 			resolve_hop(app, &v->sorry->ip, &s->hops[v->sorry->slot]);
 	}
@@ -212,11 +220,50 @@ fail:
 	return rc;
 }
 
+/*
+ * Lets go of removed real servers whose last connection has ended. Only here, never in
+ * the reload itself: the table that removed them is published (grace period over), so no
+ * worker can still schedule a new flow to one, and a zero count stays zero.
+ */
+static void
+prune_gone(struct dk_app *app)
+{
+	struct dk_app_lb *g = app->lb;
+	struct dk_app_lb_totals t;
+	char vn[DK_ADDRSTRLEN + 16], a[DK_ADDRSTRLEN];
+	bool any = false;
+
+	for (unsigned i = 0; i < g->n_vs && !any; i++)
+		any = g->vs[i].n_gone > 0;
+	if (!any || dk_app_lb_totals_get(app, &t) < 0)
+		return;
+	for (unsigned i = 0; i < g->n_vs; i++) {
+		struct dk_app_lb_vs *v = &g->vs[i];
+		unsigned keep = 0;
+
+		for (unsigned r = 0; r < v->n_gone; r++) {
+			const struct dk_app_lb_rs *x = &v->gone[r];
+
+			if (t.load[x->slot].active + t.load[x->slot].inactive > 0) {
+				v->gone[keep++] = *x;
+				continue;
+			}
+			DK_LOG(LB, INFO, "%s: removed real server %s:%u has no connections left",
+			       dk_app_lb_vs_name(v, vn, sizeof(vn)),
+			       dk_addr_fmt(&x->ip, a, sizeof(a)), x->port);
+			g->rebuild = true;
+		}
+		v->n_gone = keep;
+	}
+	dk_app_lb_totals_free(&t);
+}
+
 static void
 refresh_tick(struct dk_timer *t, void *arg, uint64_t now_us)
 {
 	struct dk_app *app = arg;
 
+	prune_gone(app);
 	refresh(app, false);
 	dk_dp_lb_load_publish(app->lb->dp);
 	dk_timer_arm(app->wheel, t, now_us + REFRESH_US);
@@ -285,21 +332,60 @@ rs_new(const struct dk_conf_rs *c, const struct dk_addr *ip, uint16_t port, int 
 	return r;
 }
 
-/* The same real server in the previous generation: same service key and address. */
-static const struct dk_app_lb_rs *
-old_rs(const struct dk_app_lb_vs *old, unsigned n_old, const struct dk_app_lb_vs *v,
-       const struct dk_app_lb_rs *x)
+/* The same service in the previous generation. */
+static const struct dk_app_lb_vs *
+old_vs(const struct dk_app_lb_vs *old, unsigned n_old, const struct dk_app_lb_vs *v)
 {
-	for (unsigned i = 0; i < n_old; i++) {
-		const struct dk_app_lb_vs *o = &old[i];
-
-		if (!dk_addr_eq(&o->vip, &v->vip) || o->port != v->port || o->proto != v->proto)
-			continue;
-		for (unsigned r = 0; r < o->n_rs; r++)
-			if (dk_addr_eq(&o->rs[r].ip, &x->ip) && o->rs[r].port == x->port)
-				return &o->rs[r];
-	}
+	for (unsigned i = 0; i < n_old; i++)
+		if (dk_addr_eq(&old[i].vip, &v->vip) && old[i].port == v->port &&
+		    old[i].proto == v->proto)
+			return &old[i];
 	return NULL;
+}
+
+static const struct dk_app_lb_rs *
+rs_in(const struct dk_app_lb_rs *list, unsigned n, const struct dk_addr *ip, uint16_t port)
+{
+	for (unsigned r = 0; r < n; r++)
+		if (dk_addr_eq(&list[r].ip, ip) && list[r].port == port)
+			return &list[r];
+	return NULL;
+}
+
+/* The same real server in the previous generation (one still draining after an earlier
+ * removal included): same service key and address. */
+static const struct dk_app_lb_rs *
+old_rs(const struct dk_app_lb_vs *o, const struct dk_app_lb_rs *x)
+{
+	const struct dk_app_lb_rs *r;
+
+	if (o == NULL)
+		return NULL;
+	r = rs_in(o->rs, o->n_rs, &x->ip, x->port);
+	return r ? r : rs_in(o->gone, o->n_gone, &x->ip, x->port);
+}
+
+/* Keeps the old generation's real servers that the new one lacks, for their flows. */
+static int
+keep_gone(struct dk_app_lb_vs *v, const struct dk_app_lb_vs *o)
+{
+	unsigned n = o->n_rs + o->n_gone;
+
+	if (n == 0)
+		return 0;
+	v->gone = calloc(n, sizeof(*v->gone));
+	if (v->gone == NULL)
+		return -ENOMEM;
+	for (unsigned r = 0; r < n; r++) {
+		const struct dk_app_lb_rs *x = r < o->n_rs ? &o->rs[r] : &o->gone[r - o->n_rs];
+
+		if (rs_in(v->rs, v->n_rs, &x->ip, x->port))
+			continue;
+		v->gone[v->n_gone] = *x;
+		/* Its configuration block goes with the old configuration. */
+		v->gone[v->n_gone++].c = NULL;
+	}
+	return 0;
 }
 
 /* Keeps what a reload must not lose: the slot (so flows keep their backend), health and
@@ -322,6 +408,7 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 {
 	struct dk_app_lb *g = app->lb;
 	struct dk_app_lb_vs *v = &g->vs[g->n_vs];
+	const struct dk_app_lb_vs *ov;
 	char a[DK_ADDRSTRLEN];
 
 	for (unsigned i = 0; i < g->n_vs; i++)
@@ -337,6 +424,7 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 	v->port = port;
 	v->proto = proto_of(c->proto);
 	v->quorum_up = true;
+	ov = old_vs(old, n_old, v);
 	v->rs = calloc(c->n_rs ? c->n_rs : 1, sizeof(*v->rs));
 	if (v->rs == NULL)
 		return -ENOMEM;
@@ -350,7 +438,7 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 		x->port = c->rs[r].port ? c->rs[r].port : port;
 		x->weight = c->rs[r].weight > 0 ? (uint32_t)c->rs[r].weight : 0;
 		x->alive = true;
-		const struct dk_app_lb_rs *o = old_rs(old, n_old, v, x);
+		const struct dk_app_lb_rs *o = old_rs(ov, x);
 
 		if (o) {
 			carry_over(x, o);
@@ -361,20 +449,22 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 		x->slot = g->max_slots++;
 	}
 	v->n_rs = c->n_rs;
+	if (ov && keep_gone(v, ov) < 0)
+		return -ENOMEM;
 	if (c->sorry_server.af) {
 		uint16_t sp = c->sorry_server_port ? c->sorry_server_port : port;
-		const struct dk_app_lb_vs *ov = NULL;
+		const struct dk_app_lb_vs *osv = NULL;
 
-		for (unsigned k = 0; k < n_old && ov == NULL; k++)
+		for (unsigned k = 0; k < n_old && osv == NULL; k++)
 			if (old[k].sorry && dk_addr_eq(&old[k].vip, &v->vip) &&
 			    old[k].port == v->port && old[k].proto == v->proto &&
 			    dk_addr_eq(&old[k].sorry->ip, &c->sorry_server) &&
 			    old[k].sorry->port == sp)
-				ov = &old[k];
-		if (ov == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
+				osv = &old[k];
+		if (osv == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
 			return -ENOSPC;
 		v->sorry = rs_new(NULL, &c->sorry_server, sp, 1,
-				  ov ? ov->sorry->slot : g->max_slots++);
+				  osv ? osv->sorry->slot : g->max_slots++);
 		if (v->sorry == NULL)
 			return -ENOMEM;
 	}
@@ -533,6 +623,7 @@ free_services(struct dk_app_lb_vs *vs, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		free(vs[i].rs);
+		free(vs[i].gone);
 		free(vs[i].sorry);
 	}
 	free(vs);

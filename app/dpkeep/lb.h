@@ -39,6 +39,10 @@ struct dk_app_lb_vs {
 	struct dk_app_lb_rs *rs;
 	unsigned n_rs;
 	struct dk_app_lb_rs *sorry;	/* NULL: none */
+	/* Real servers a reload removed while flows still pointed at them: out of
+	 * scheduling, kept (slot, next hop) until their last connection ends (c NULL). */
+	struct dk_app_lb_rs *gone;
+	unsigned n_gone;
 };
 
 struct dk_app_lb_owns {
@@ -65,7 +69,9 @@ int dk_app_lb_init(struct dk_app *app);
 /*
  * Applies app->conf (already the new configuration) to the running balancer: unchanged
  * real servers keep their slot, health and drain state, so their flows keep flowing;
- * removed ones leave the table (their flows are dropped). -EBUSY/-ENOSPC: the change
+ * removed ones stay, out of scheduling, until their last connection ends (or, under
+ * lb_expire_nodest_conn, their flows are ended at their next packet); re-added before
+ * that, they resume with the same slot. -EBUSY/-ENOSPC: the change
  * needs a restart, and the running services are left as they were.
  */
 int dk_app_lb_reload(struct dk_app *app);
