@@ -32,6 +32,12 @@ metric() {
 		for s in m['samples'] if (lambda l: $2)(s['labels'])))" metrics
 }
 vsum() { json lb1 "sum(r['$1'] for r in j['virtual_servers'][0]['real_servers'])" show vs; }
+# The counters are live: the last packets of the closes may still be on their way. Compare
+# the two interfaces only once two reads half a second apart agree.
+counts() { json lb1 "[sum(r[k] for r in j['virtual_servers'][0]['real_servers']) for k in \
+	('pkts_in', 'pkts_out', 'bytes_in', 'bytes_out', 'active_conns', 'inactive_conns')]" show vs; }
+settled() { local a; a=$(counts); sleep 0.5; [ "$a" = "$(counts)" ]; }
+check "the traffic counters settle" wait_for "settled counters" 15 settled
 check "packets in: metrics equal show vs" \
 	test "$(metric dpkeep_lb_rs_packets_total "l['dir'] == 'in'")" = "$(vsum pkts_in)"
 check "packets out: metrics equal show vs (and are not zero)" bash -c \
