@@ -45,6 +45,8 @@
 	X(DK_DP_LB_C_NO_ROOM, "drop_no_headroom") \
 	X(DK_DP_LB_C_IPV6_EXT, "drop_ipv6_ext_hdr") \
 	X(DK_DP_LB_C_FAMILY, "drop_family_mismatch") \
+	X(DK_DP_LB_C_ICMP_FWD, "icmp_errors_forwarded") \
+	X(DK_DP_LB_C_ICMP_NO_CONN, "drop_icmp_no_conn") \
 	X(DK_DP_LB_C_TX_FULL, "drop_tx_full") \
 	X(DK_DP_LB_C_EXPIRED_NODEST, "expired_nodest")
 

@@ -407,50 +407,190 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 #define FORWARD 2	/* classify: ours, on this worker */
 
 /*
+ * The worker owning the flow a packet belongs to (by its destination: a service, an
+ * FNAT local address, or a NAT client), or -1 when it is none of ours. *svc is the
+ * service it is addressed to, if any; *ours whether its address alone says it is ours.
+ */
+static inline int
+owner_of(const struct dk_dp_lb *lb, const struct dk_dp_lb_snap *s, const struct dk_pkt_info *pi,
+	 const struct dk_lb_service **svc, bool *ours)
+{
+	*svc = dk_lb_table_lookup(s->lb, &pi->dst, pi->dport, pi->proto);
+	*ours = true;
+	if (*svc != NULL) {
+		if (!s->served[(*svc)->index])
+			return -1;
+		return (int)client_owner(s, *svc, pi, lb->n_workers);
+	}
+	if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi->dst)) {
+		int owner = dk_lb_fnat_port_owner(pi->dport, lb->n_workers);
+
+		return owner < 0 ? -1 : owner;
+	}
+	*ours = false;
+	if (s->has_nat && !addr_in(s->own, s->n_own, &pi->dst)) {
+		if (s->nat_own_prefix) {
+			struct dk_addr c = masked(&pi->dst, s->nat_own_prefix);
+
+			return (int)flow_owner(&c, 0, lb->n_workers);
+		}
+		return (int)flow_owner(&pi->dst, pi->dport, lb->n_workers);
+	}
+	return -1;
+}
+
+/* Hands m to the worker owning its flow; false when that is this one. */
+static inline bool
+redirect(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, int owner)
+{
+	if ((unsigned)owner == x->idx)
+		return false;
+	if (rte_ring_sp_enqueue(lb->redir[owner][x->idx], m) != 0)
+		drop(x, m, DK_DP_LB_C_REDIRECT_FULL);
+	else
+		x->cnt[DK_DP_LB_C_REDIRECT]++;
+	return true;
+}
+
+/*
+ * An ICMP error quoting a packet of a NAT/FNAT/DR/TUN flow goes to the flow's other end,
+ * as IPVS does: with the quote turned back into what that end sent (or was sent) and
+ * the outer addresses to match, so its stack finds the socket the error is about.
+ */
+static int
+icmp_forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	     const struct dk_pkt_info *pi, const struct dk_dp_lb_quote *q,
+	     const struct dk_pkt_info *rev, bool ours)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *l3 = d + pi->l3_off, *icmp = d + pi->l4_off;
+	size_t ilen = pi->l3_end - pi->l4_off;
+	enum dk_conn_dir dir = DK_CONN_DIR_ORIG;
+	const struct dk_conn_key *o, *r;
+	const struct dk_dp_lb_hop *hop;
+	const struct dk_lb_backend *b;
+	const struct dk_lb_service *svc;
+	struct rte_ether_addr mac;
+	struct dk_conn_key k;
+	struct dk_conn *c;
+
+	dk_conn_key_make(&k, rev->proto, &rev->src, rev->sport, &rev->dst, rev->dport);
+	c = dk_conn_lookup(x->ct, &k, x->now_us, &dir);
+	if (c == NULL) {
+		if (!ours)
+			return DK_DP_LB_KEEP;
+		drop(x, m, DK_DP_LB_C_ICMP_NO_CONN);
+		return DK_DP_LB_DONE;
+	}
+	b = dk_lb_table_backend(x->snap->lb, c->backend_slot);
+	if (b == NULL) {
+		drop(x, m, DK_DP_LB_C_NO_BACKEND);
+		return DK_DP_LB_DONE;
+	}
+	svc = dk_lb_table_service(x->snap->lb, b->svc_index);
+	o = &c->key[DK_CONN_DIR_ORIG];
+	r = &c->key[DK_CONN_DIR_REPLY];
+	if (dir == DK_CONN_DIR_REPLY) {
+		/* About what we sent the backend: the client hears it from the VIP, about
+		 * the packet it sent itself, over the hop its flow's replies take. */
+		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_SRC, o->src.v4, o->sport);
+		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_DST, o->dst.v4, o->dport);
+		dk_dp_lb_rw4_addr(l3, DK_DP_LB_SRC, o->dst.v4);
+		dk_dp_lb_rw4_addr(l3, DK_DP_LB_DST, o->src.v4);
+		dk_dp_lb_icmp4_cksum(icmp, ilen);
+		memcpy(mac.addr_bytes, c->hop.mac, sizeof(mac.addr_bytes));
+		x->cnt[DK_DP_LB_C_ICMP_FWD]++;
+		tx(lb, x, c->hop.port, &mac, m);
+		return DK_DP_LB_DONE;
+	}
+	/* About what we (or, for DR/TUN, the backend) sent the client: to the backend. */
+	hop = &x->snap->hops[b->slot];
+	if (!hop->valid) {
+		drop(x, m, DK_DP_LB_C_NO_HOP);
+		return DK_DP_LB_DONE;
+	}
+	switch (svc->fwd) {
+	case DK_LB_FWD_NAT:
+	case DK_LB_FWD_FNAT:
+		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_SRC, r->src.v4, r->sport);
+		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_DST, r->dst.v4, r->dport);
+		dk_dp_lb_rw4_addr(l3, DK_DP_LB_DST, r->src.v4);
+		/* The backend knows no route to the client: FNAT speaks from the local end. */
+		if (svc->fwd == DK_LB_FWD_FNAT)
+			dk_dp_lb_rw4_addr(l3, DK_DP_LB_SRC, r->dst.v4);
+		dk_dp_lb_icmp4_cksum(icmp, ilen);
+		break;
+	case DK_LB_FWD_DR:
+		break;
+	case DK_LB_FWD_TUN:
+		if (encap(m, pi, hop, &b->addr) < 0) {
+			drop(x, m, DK_DP_LB_C_NO_ROOM);
+			return DK_DP_LB_DONE;
+		}
+		break;
+	}
+	x->cnt[DK_DP_LB_C_ICMP_FWD]++;
+	tx(lb, x, hop->port, &hop->dst, m);
+	return DK_DP_LB_DONE;
+}
+
+/* An ICMPv4 error: ours when what it quotes, turned around, is a packet of our flow. */
+static int
+icmp_error(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	   const struct dk_pkt_info *pi)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	const struct dk_lb_service *svc;
+	struct dk_dp_lb_quote q;
+	struct dk_pkt_info rev;
+	bool ours;
+	int owner;
+
+	if (pi->family != AF_INET ||
+	    dk_dp_lb_icmp4_quote(d + pi->l4_off, pi->l3_end - pi->l4_off, &q) < 0)
+		return DK_DP_LB_KEEP;
+	memset(&rev, 0, sizeof(rev));
+	rev.family = AF_INET;
+	rev.proto = q.proto;
+	rev.src.af = rev.dst.af = AF_INET;
+	rev.src.v4 = q.dst;
+	rev.dst.v4 = q.src;
+	rev.sport = q.dport;
+	rev.dport = q.sport;
+	owner = owner_of(lb, x->snap, &rev, &svc, &ours);
+	if (owner < 0)
+		return DK_DP_LB_KEEP;
+	if (redirect(lb, x, m, owner))
+		return DK_DP_LB_DONE;
+	return icmp_forward(lb, x, m, pi, &q, &rev, ours);
+}
+
+/*
  * Parses m and finds its owner: KEEP (not ours), DONE (redirected to its owner, or
- * dropped), or FORWARD with j->pi and j->svc (NULL: a reply or other flow packet) set.
+ * dropped, or an ICMP error handled), or FORWARD with j->pi and j->svc (NULL: a reply or
+ * other flow packet) set.
  */
 static int
 classify(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, struct job *j)
 {
-	const struct dk_dp_lb_snap *s = x->snap;
 	struct dk_pkt_info *pi = &j->pi;
-	const struct dk_lb_service *svc;
+	bool ours;
 	int owner;
 
 	if (dk_pkt_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, pi) != DK_PKT_OK ||
 	    (pi->family != AF_INET && pi->family != AF_INET6) ||
-	    (pi->is_frag && pi->family == AF_INET) ||
-	    (pi->proto != DK_LB_PROTO_TCP && pi->proto != DK_LB_PROTO_UDP))
+	    (pi->is_frag && pi->family == AF_INET))
 		return DK_DP_LB_KEEP;
-	svc = dk_lb_table_lookup(s->lb, &pi->dst, pi->dport, pi->proto);
-	if (svc != NULL) {
-		if (!s->served[svc->index])
-			return DK_DP_LB_KEEP;
-		owner = (int)client_owner(s, svc, pi, lb->n_workers);
-	} else if (s->has_fnat && addr_in(s->laddrs, s->n_laddrs, &pi->dst)) {
-		owner = dk_lb_fnat_port_owner(pi->dport, lb->n_workers);
-		if (owner < 0)
-			return DK_DP_LB_KEEP;
-	} else if (s->has_nat && !addr_in(s->own, s->n_own, &pi->dst)) {
-		if (s->nat_own_prefix) {
-			struct dk_addr c = masked(&pi->dst, s->nat_own_prefix);
-
-			owner = (int)flow_owner(&c, 0, lb->n_workers);
-		} else {
-			owner = (int)flow_owner(&pi->dst, pi->dport, lb->n_workers);
-		}
-	} else {
+	if (unlikely(pi->proto != DK_LB_PROTO_TCP && pi->proto != DK_LB_PROTO_UDP)) {
+		if (pi->proto == DK_IPPROTO_ICMP && dk_dp_lb_icmp4_is_error(pi->icmp_type))
+			return icmp_error(lb, x, m, pi);
 		return DK_DP_LB_KEEP;
 	}
-	if ((unsigned)owner != x->idx) {
-		if (rte_ring_sp_enqueue(lb->redir[owner][x->idx], m) != 0)
-			drop(x, m, DK_DP_LB_C_REDIRECT_FULL);
-		else
-			x->cnt[DK_DP_LB_C_REDIRECT]++;
+	owner = owner_of(lb, x->snap, pi, &j->svc, &ours);
+	if (owner < 0)
+		return DK_DP_LB_KEEP;
+	if (redirect(lb, x, m, owner))
 		return DK_DP_LB_DONE;
-	}
-	j->svc = svc;
 	return FORWARD;
 }
 

@@ -13,6 +13,7 @@
 #define TCP_CKSUM_OFF 16
 #define UDP_CKSUM_OFF 6
 #define PROTO_TCP 6
+#define PROTO_UDP 17
 #define PROTO_IPIP 4
 #define PROTO_IPV6 41
 #define TCPOPT_END 0
@@ -107,6 +108,71 @@ dk_dp_lb_ip6ip6(uint8_t *hdr, const uint8_t *inner, uint16_t inner_len, const ui
 	hdr[7] = 64;
 	memcpy(hdr + IP6_SRC_OFF, src, 16);
 	memcpy(hdr + IP6_DST_OFF, dst, 16);
+}
+
+int
+dk_dp_lb_icmp4_quote(const uint8_t *icmp, size_t len, struct dk_dp_lb_quote *q)
+{
+	const uint8_t *ip = icmp + 8;
+	size_t ihl;
+
+	if (len < 8 + 20 + 8 || len > UINT16_MAX || !dk_dp_lb_icmp4_is_error(icmp[0]) ||
+	    ip[0] >> 4 != 4)
+		return -1;
+	ihl = (size_t)(ip[0] & 0xf) * 4;
+	/* A later fragment quotes no ports: no flow to name. */
+	if (ihl < 20 || 8 + ihl + 8 > len || ((ip[6] & 0x1f) | ip[7]) != 0 ||
+	    (ip[9] != PROTO_TCP && ip[9] != PROTO_UDP))
+		return -1;
+	q->l3 = 8;
+	q->l4 = (uint16_t)(8 + ihl);
+	q->len = (uint16_t)len;
+	q->proto = ip[9];
+	memcpy(&q->src, ip + IP4_SRC_OFF, 4);
+	memcpy(&q->dst, ip + IP4_DST_OFF, 4);
+	q->sport = (uint16_t)(icmp[q->l4] << 8 | icmp[q->l4 + 1]);
+	q->dport = (uint16_t)(icmp[q->l4 + 2] << 8 | icmp[q->l4 + 3]);
+	return 0;
+}
+
+void
+dk_dp_lb_icmp4_rw_quote(uint8_t *icmp, const struct dk_dp_lb_quote *q, enum dk_dp_lb_end end,
+			uint32_t addr_be, uint16_t port)
+{
+	size_t coff = q->proto == PROTO_TCP ? TCP_CKSUM_OFF : UDP_CKSUM_OFF;
+
+	/* Quoted whole enough to carry its L4 checksum: patch that too, as for a datagram. */
+	if ((size_t)q->l4 + coff + 2 <= q->len) {
+		dk_dp_lb_rw4(icmp + q->l3, icmp + q->l4, q->proto, end, addr_be, port);
+		return;
+	}
+	dk_dp_lb_rw4_addr(icmp + q->l3, end, addr_be);
+	port = htons(port);
+	memcpy(icmp + q->l4 + (end == DK_DP_LB_SRC ? 0 : 2), &port, 2);
+}
+
+void
+dk_dp_lb_rw4_addr(uint8_t *l3, enum dk_dp_lb_end end, uint32_t addr_be)
+{
+	size_t aoff = end == DK_DP_LB_SRC ? IP4_SRC_OFF : IP4_DST_OFF;
+	uint32_t olda;
+	uint16_t ck;
+
+	memcpy(&olda, l3 + aoff, 4);
+	memcpy(&ck, l3 + IP4_CKSUM_OFF, 2);
+	ck = dk_cksum_update32(ck, olda, addr_be);
+	memcpy(l3 + aoff, &addr_be, 4);
+	memcpy(l3 + IP4_CKSUM_OFF, &ck, 2);
+}
+
+void
+dk_dp_lb_icmp4_cksum(uint8_t *icmp, size_t len)
+{
+	uint16_t ck;
+
+	memset(icmp + 2, 0, 2);
+	ck = dk_cksum(icmp, len);
+	memcpy(icmp + 2, &ck, 2);
 }
 
 /* The checksum covers 16-bit words from the header's start: a value at an odd offset

@@ -32,6 +32,46 @@ void dk_dp_lb_rw6(uint8_t *l3, uint8_t *l4, uint8_t proto, enum dk_dp_lb_end end
 		  const uint8_t addr[16], uint16_t port);
 
 /*
+ * What an ICMPv4 error (destination unreachable, time exceeded, parameter problem)
+ * quotes: the start of a TCP/UDP datagram. Offsets are from the ICMP header.
+ */
+struct dk_dp_lb_quote {
+	uint16_t l3;		/* the quoted IPv4 header */
+	uint16_t l4;		/* its TCP/UDP header */
+	uint16_t len;		/* the ICMP message's length */
+	uint8_t proto;
+	uint32_t src;		/* network order */
+	uint32_t dst;
+	uint16_t sport;		/* host order */
+	uint16_t dport;
+};
+
+/* Is this ICMPv4 type an error that quotes a datagram? */
+static inline bool
+dk_dp_lb_icmp4_is_error(uint8_t type)
+{
+	return type == 3 || type == 11 || type == 12;
+}
+
+/*
+ * Parses the datagram an ICMPv4 error of len bytes quotes: -1 unless it is an IPv4
+ * TCP/UDP first fragment with its ports (8 bytes of L4) present.
+ */
+int dk_dp_lb_icmp4_quote(const uint8_t *icmp, size_t len, struct dk_dp_lb_quote *q);
+
+/*
+ * Sets one end (address, network order; port, host order) of the quoted datagram: its
+ * IP header checksum, and its L4 checksum when the quote reaches it, stay right. The
+ * ICMP checksum is left to dk_dp_lb_icmp4_cksum once every change is made.
+ */
+void dk_dp_lb_icmp4_rw_quote(uint8_t *icmp, const struct dk_dp_lb_quote *q,
+			     enum dk_dp_lb_end end, uint32_t addr_be, uint16_t port);
+/* Sets an address of an IPv4 header, fixing its checksum (no L4 involved). */
+void dk_dp_lb_rw4_addr(uint8_t *l3, enum dk_dp_lb_end end, uint32_t addr_be);
+/* Recomputes the checksum of an ICMP message of len bytes. */
+void dk_dp_lb_icmp4_cksum(uint8_t *icmp, size_t len);
+
+/*
  * Writes an outer IPv4 header (IPIP, protocol 4) at hdr for an inner datagram of
  * inner_len bytes: 20 bytes, TTL 64, DF copied from the inner header, checksum set.
  */

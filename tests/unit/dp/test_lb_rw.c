@@ -208,6 +208,111 @@ test_ip6ip6_header(void **state)
 	assert_int_equal(dk_pkt_parse_ex(out + 40, len, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
 }
 
+/* An ICMP error (type 3 code 3) from 10.9.9.9 quoting qlen bytes of the frame f. */
+static size_t
+make_icmp(uint8_t *out, const uint8_t *f, size_t qlen)
+{
+	size_t len = L4 + 8 + qlen;
+	uint16_t ck;
+
+	memset(out, 0, L4 + 8);
+	out[12] = 0x08;
+	out[L3] = 0x45;
+	out[L3 + 2] = (uint8_t)((len - L3) >> 8);
+	out[L3 + 3] = (uint8_t)(len - L3);
+	out[L3 + 8] = 64;
+	out[L3 + 9] = 1;
+	memcpy(out + L3 + 12, (uint8_t[]){ 10, 9, 9, 9 }, 4);
+	memcpy(out + L3 + 16, f + L3 + 16, 4);	/* to the quoted datagram's source */
+	ck = dk_cksum(out + L3, 20);
+	memcpy(out + L3 + 10, &ck, 2);
+	out[L4] = 3;
+	out[L4 + 1] = 3;
+	memcpy(out + L4 + 8, f + L3, qlen);
+	ck = dk_cksum(out + L4, 8 + qlen);
+	memcpy(out + L4 + 2, &ck, 2);
+	return len;
+}
+
+/* Both ends of the quote and of the outer header rewritten (a NAT flow's error turned
+ * around): every checksum still equals a full recomputation. */
+static void
+test_icmp_error_rewrite(void **state)
+{
+	uint8_t f[256], e[320], g[256];
+	struct dk_dp_lb_quote q;
+	struct dk_pkt_info pi;
+
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint8_t proto = i % 2 ? 6 : 17;
+		size_t len = make(f, proto, i), qlen, elen;
+		unsigned s = i * 11 + 3;
+		uint32_t a1 = (uint32_t)rand_r(&s), a2 = (uint32_t)rand_r(&s);
+		uint32_t o1 = (uint32_t)rand_r(&s), o2 = (uint32_t)rand_r(&s);
+		uint16_t p1 = (uint16_t)rand_r(&s), p2 = (uint16_t)rand_r(&s);
+		bool whole = i % 3 == 0;
+
+		/* The whole datagram, or RFC 792's header and 8 bytes, or in between. */
+		qlen = whole ? len - L3 : 28 + (size_t)rand_r(&s) % (len - L3 - 28 + 1);
+		elen = make_icmp(e, f, qlen);
+		assert_int_equal(dk_pkt_parse_ex(e, elen, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), 0);
+		assert_int_equal(q.proto, proto);
+		assert_memory_equal(&q.src, f + L3 + 12, 4);
+		assert_int_equal(q.sport, f[L4] << 8 | f[L4 + 1]);
+		dk_dp_lb_icmp4_rw_quote(e + L4, &q, DK_DP_LB_SRC, a1, p1);
+		dk_dp_lb_icmp4_rw_quote(e + L4, &q, DK_DP_LB_DST, a2, p2);
+		dk_dp_lb_rw4_addr(e + L3, DK_DP_LB_SRC, o1);
+		dk_dp_lb_rw4_addr(e + L3, DK_DP_LB_DST, o2);
+		dk_dp_lb_icmp4_cksum(e + L4, elen - L4);
+		assert_int_equal(dk_pkt_parse_ex(e, elen, DK_PKT_F_IP_CKSUM | DK_PKT_F_L4_CKSUM,
+						 &pi), DK_PKT_OK);
+		assert_memory_equal(&pi.src.v4, &o1, 4);
+		assert_memory_equal(&pi.dst.v4, &o2, 4);
+		assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), 0);
+		assert_memory_equal(&q.src, &a1, 4);
+		assert_memory_equal(&q.dst, &a2, 4);
+		assert_int_equal(q.sport, p1);
+		assert_int_equal(q.dport, p2);
+		assert_int_equal(dk_cksum(e + L4 + 8, 20), 0);
+		if (whole) {
+			/* The quoted datagram itself is still valid, L4 checksum included. */
+			memcpy(g, f, L3);
+			memcpy(g + L3, e + L4 + 8, qlen);
+			assert_int_equal(dk_pkt_parse_ex(g, len, DK_PKT_F_IP_CKSUM |
+							 DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		}
+	}
+}
+
+static void
+test_icmp_quote_rejects(void **state)
+{
+	uint8_t f[256], e[320];
+	size_t len = make(f, 17, 5), elen;
+	struct dk_dp_lb_quote q;
+
+	(void)state;
+	elen = make_icmp(e, f, 28);
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), 0);
+	/* Seven bytes of UDP: no whole pair of ports. */
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4 - 1, &q), -1);
+	e[L4] = 8;	/* an echo request is no error */
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), -1);
+	e[L4] = 11;
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), 0);
+	e[L4 + 8 + 7] = 1;	/* a later fragment */
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), -1);
+	e[L4 + 8 + 7] = 0;
+	e[L4 + 8 + 9] = 1;	/* ICMP quoted in ICMP */
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), -1);
+	e[L4 + 8 + 9] = 17;
+	e[L4 + 8] = 0x46;	/* options claimed but not quoted */
+	assert_int_equal(dk_dp_lb_icmp4_quote(e + L4, elen - L4, &q), -1);
+	(void)len;
+}
+
 /* A SYN with MSS 1460 after pad NOPs (odd and even offsets) and random other options. */
 static size_t
 make_syn(uint8_t *f, unsigned seed, unsigned pad, size_t *mss_off)
@@ -348,6 +453,8 @@ main(void)
 		cmocka_unit_test(test_udp_without_checksum_stays_without),
 		cmocka_unit_test(test_ipip_header),
 		cmocka_unit_test(test_ip6ip6_header),
+		cmocka_unit_test(test_icmp_error_rewrite),
+		cmocka_unit_test(test_icmp_quote_rejects),
 		cmocka_unit_test(test_mss_clamp),
 		cmocka_unit_test(test_tcp_rst),
 	};
