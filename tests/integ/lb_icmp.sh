@@ -77,7 +77,12 @@ late_rs() {
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", 5354))
-data, peer = s.recvfrom(100)
+s.settimeout(10)
+try:
+	data, peer = s.recvfrom(100)
+except OSError:
+	open(sys.argv[1], "w").write("no-request\n")
+	sys.exit()
 s.connect(peer)
 time.sleep(1)
 s.send(b"late\n")
