@@ -577,6 +577,21 @@ setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_ol
 	return 0;
 }
 
+/* lvs_timeouts: tcp is ESTABLISHED and udp is UDP, as in IPVS; tcpfin, FIN_WAIT only in
+ * IPVS, is every closing state here (FIN_WAIT, CLOSE_WAIT, LAST_ACK, TIME_WAIT), so
+ * one knob says how long a finished connection lingers (CLOSE keeps its 10 s). */
+static void
+conn_timeouts(const struct dk_conf_global *gl, uint32_t *t)
+{
+	memset(t, 0, sizeof(uint32_t) * DK_CONN_S_MAX);
+	t[DK_CONN_S_ESTABLISHED] = gl->lvs_timeout_tcp_s;
+	t[DK_CONN_S_FIN_WAIT] = gl->lvs_timeout_tcpfin_s;
+	t[DK_CONN_S_CLOSE_WAIT] = gl->lvs_timeout_tcpfin_s;
+	t[DK_CONN_S_LAST_ACK] = gl->lvs_timeout_tcpfin_s;
+	t[DK_CONN_S_TIME_WAIT] = gl->lvs_timeout_tcpfin_s;
+	t[DK_CONN_S_UDP] = gl->lvs_timeout_udp_s;
+}
+
 int
 dk_app_lb_init(struct dk_app *app)
 {
@@ -598,6 +613,7 @@ dk_app_lb_init(struct dk_app *app)
 	p.n_laddrs = g->n_laddrs;
 	p.seed = app->start_us;
 	p.max_conns = app->conf->global.lb_conn_table_size;
+	conn_timeouts(&app->conf->global, p.timeout_s);
 	rc = dk_dp_lb_create(&p, &g->dp);
 	if (rc < 0)
 		return rc;
@@ -690,6 +706,12 @@ dk_app_lb_reload(struct dk_app *app)
 		return rc;
 	}
 	g->rebuild = true;
+	{
+		uint32_t t[DK_CONN_S_MAX];
+
+		conn_timeouts(&app->conf->global, t);
+		dk_dp_lb_set_timeouts(g->dp, t);
+	}
 	rc = refresh(app, true);
 	/* Workers are past the old table now (refresh waits out the RCU grace period). */
 	free_services(old, n_old);

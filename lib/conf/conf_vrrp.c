@@ -21,7 +21,7 @@
 	KW_IGNORED("enable_snmp_rfcv3"), KW_IGNORED("enable_snmp_keepalived"), \
 	KW_IGNORED("enable_traps"), KW_IGNORED("snmp_socket"), KW_IGNORED("net_namespace"), \
 	KW_IGNORED("lvs_sync_daemon"), KW_IGNORED("vrrp_garp_interval"), \
-	KW_IGNORED("vrrp_gna_interval"), KW_IGNORED("lvs_timeouts"), KW_IGNORED("lvs_flush"), \
+	KW_IGNORED("vrrp_gna_interval"), KW_IGNORED("lvs_flush"), \
 	KW_IGNORED("dynamic_interfaces"), KW_IGNORED("vrrp_iptables"), \
 	KW_IGNORED("vrrp_ipsets"), KW_IGNORED("max_auto_priority"), \
 	KW_IGNORED("vrrp_no_swap"), KW_IGNORED("checker_no_swap"), \
@@ -75,6 +75,38 @@ g_fifo(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 		dk_kw_str(c, n, 0, g->notify_fifo, sizeof(g->notify_fifo));
 }
 
+/* lvs_timeouts [tcp N] [tcpfin N] [udp N]: as ipvsadm --set, in seconds. */
+static void
+g_lvs_timeouts(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	GL *g = obj;
+
+	for (unsigned i = 0; i < n->n_args; i += 2) {
+		const char *k = n->args[i];
+		uint32_t *f = !strcmp(k, "tcp") ? &g->lvs_timeout_tcp_s :
+			      !strcmp(k, "tcpfin") ? &g->lvs_timeout_tcpfin_s :
+			      !strcmp(k, "udp") ? &g->lvs_timeout_udp_s : NULL;
+		char *end;
+		unsigned long v;
+
+		if (f == NULL) {
+			dk_kw_error(c, n, "lvs_timeouts: unknown timeout '%s' (tcp, tcpfin, udp)", k);
+			return;
+		}
+		if (i + 1 >= n->n_args) {
+			dk_kw_error(c, n, "lvs_timeouts: %s needs a number of seconds", k);
+			return;
+		}
+		v = strtoul(n->args[i + 1], &end, 10);
+		if (*end || end == n->args[i + 1] || v < 1 || v > DK_LVS_TIMEOUT_MAX_S) {
+			dk_kw_error(c, n, "lvs_timeouts: %s '%s' is not 1..%u seconds", k,
+				    n->args[i + 1], DK_LVS_TIMEOUT_MAX_S);
+			return;
+		}
+		*f = (uint32_t)v;
+	}
+}
+
 static void
 g_smtp(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 {
@@ -119,6 +151,7 @@ static const struct dk_kw global_kws[] = {
 	KW_FN("script_user", g_user, 1),
 	KW_FLAG("enable_script_security", GL, enable_script_security),
 	KW_UINT("lb_conn_table_size", GL, lb_conn_table_size, 16, 1u << 26),
+	KW_FN("lvs_timeouts", g_lvs_timeouts, 1),
 	KW_FN("notify_fifo", g_fifo, 1),
 	KW_SCRIPT("notify_fifo_script", GL, notify_fifo_script),
 	KW_UINT("vrrp_rt_priority", GL, vrrp_rt_priority, 1, 99),

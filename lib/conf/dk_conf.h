@@ -19,6 +19,7 @@
 #define DK_CONF_NAMESIZ 64
 #define DK_CONF_IFNAMSIZ 32
 #define DK_CONF_PATHSIZ 512
+#define DK_LVS_TIMEOUT_MAX_S 2678400	/* 31 days, IPVS's limit */
 
 enum dk_conf_vrrp_state { DK_CONF_STATE_BACKUP, DK_CONF_STATE_MASTER };
 enum dk_conf_auth { DK_CONF_AUTH_NONE, DK_CONF_AUTH_PASS, DK_CONF_AUTH_AH };
@@ -292,6 +293,10 @@ struct dk_conf_global {
 	char script_user[DK_CONF_NAMESIZ];
 	bool enable_script_security;
 	uint32_t lb_conn_table_size;      /* dpkeep: entries per worker; 0: 65536 */
+	/* lvs_timeouts: IPVS's tcp, tcpfin and udp connection timeouts; 0: the default */
+	uint32_t lvs_timeout_tcp_s;
+	uint32_t lvs_timeout_tcpfin_s;
+	uint32_t lvs_timeout_udp_s;
 	char notify_fifo[DK_CONF_PATHSIZ];        /* "": no FIFO */
 	char notify_fifo_script[DK_CONF_PATHSIZ]; /* run with the FIFO path appended */
 	unsigned vrrp_rt_priority;        /* SCHED_RR priority of the control lcore; 0: none */

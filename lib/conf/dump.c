@@ -100,6 +100,16 @@ dump_global(const struct dk_conf_global *g, FILE *f)
 	kv_flag(f, 4, "enable_script_security", g->enable_script_security);
 	if (g->lb_conn_table_size)
 		fprintf(f, "    lb_conn_table_size %u\n", g->lb_conn_table_size);
+	if (g->lvs_timeout_tcp_s || g->lvs_timeout_tcpfin_s || g->lvs_timeout_udp_s) {
+		fprintf(f, "    lvs_timeouts");
+		if (g->lvs_timeout_tcp_s)
+			fprintf(f, " tcp %u", g->lvs_timeout_tcp_s);
+		if (g->lvs_timeout_tcpfin_s)
+			fprintf(f, " tcpfin %u", g->lvs_timeout_tcpfin_s);
+		if (g->lvs_timeout_udp_s)
+			fprintf(f, " udp %u", g->lvs_timeout_udp_s);
+		fprintf(f, "\n");
+	}
 	kv_str(f, 4, "notify_fifo", g->notify_fifo);
 	kv_str(f, 4, "notify_fifo_script", g->notify_fifo_script);
 	if (g->vrrp_rt_priority)

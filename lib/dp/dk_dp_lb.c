@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
@@ -115,6 +116,7 @@ ctx_create(const struct dk_dp_lb_params *p, struct dk_dp_lb *lb, unsigned idx,
 	cp.load = x->load;
 	cp.n_slots = p->max_slots;
 	cp.on_remove = conn_removed;
+	memcpy(cp.timeout_s, p->timeout_s, sizeof(cp.timeout_s));
 	cp.arg = x;
 	rc = dk_conn_table_create(&cp, &x->ct);
 	if (rc < 0)
@@ -252,6 +254,13 @@ dk_dp_lb_load_publish(struct dk_dp_lb *lb)
 		__atomic_store_n(&lb->ctx[w]->others_pub, spare[w], __ATOMIC_RELEASE);
 	/* The buffers just retired are written next time: no burst may still read them. */
 	rte_rcu_qsbr_synchronize(lb->qs, RTE_QSBR_THRID_INVALID);
+}
+
+void
+dk_dp_lb_set_timeouts(struct dk_dp_lb *lb, const uint32_t *timeout_s)
+{
+	for (unsigned w = 0; w < lb->n_workers; w++)
+		dk_conn_set_timeouts(lb->ctx[w]->ct, timeout_s);
 }
 
 const struct dk_lb_load *

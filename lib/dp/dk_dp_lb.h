@@ -88,6 +88,7 @@ struct dk_dp_lb_params {
 	const struct dk_addr *laddrs;	/* FNAT pool, same for every worker */
 	uint32_t n_laddrs;
 	uint64_t seed;
+	uint32_t timeout_s[DK_CONN_S_MAX];	/* per state; 0 means the IPVS default */
 };
 
 /*
@@ -128,6 +129,9 @@ void dk_dp_lb_attach(struct dk_dp_lb *lb);
  * is returned for the caller to free (NULL the first time).
  */
 struct dk_dp_lb_snap *dk_dp_lb_publish(struct dk_dp_lb *lb, struct dk_dp_lb_snap *snap);
+
+/* New connection timeouts (seconds per state, 0: default) for every worker's table. */
+void dk_dp_lb_set_timeouts(struct dk_dp_lb *lb, const uint32_t *timeout_s);
 
 /* Per-worker arrays indexed by slot, for the control lcore to sum (relaxed reads). */
 const struct dk_lb_load *dk_dp_lb_load(const struct dk_dp_lb *lb, unsigned worker);

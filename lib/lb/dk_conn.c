@@ -42,6 +42,12 @@ static const uint32_t default_timeout_s[] = {
 #undef X
 };
 
+static inline uint64_t
+timeout_us(const struct dk_conn_table *t, unsigned s)
+{
+	return __atomic_load_n(&t->timeout_us[s], __ATOMIC_RELAXED);
+}
+
 static uint32_t
 pow2_at_least(uint32_t v)
 {
@@ -108,10 +114,7 @@ dk_conn_table_create(const struct dk_conn_params *p, struct dk_conn_table **out)
 	t->n_slots = p->n_slots;
 	t->on_remove = p->on_remove;
 	t->arg = p->arg;
-	for (i = 0; i < DK_CONN_S_MAX; i++)
-		t->timeout_us[i] = (uint64_t)(p->timeout_s[i] ? p->timeout_s[i]
-							      : default_timeout_s[i]) *
-				   DK_USEC_PER_SEC;
+	dk_conn_set_timeouts(t, p->timeout_s);
 	t->buckets = calloc(nb, sizeof(*t->buckets));
 	t->wheel = calloc(ns, sizeof(*t->wheel));
 	t->e = calloc(p->max_conns, sizeof(*t->e));
@@ -457,7 +460,7 @@ dk_conn_insert_hash(struct dk_conn_table *t, const struct dk_conn_new *n, uint64
 	hash_link(t, c, DK_CONN_DIR_ORIG, hash);
 	if (n->reply)
 		hash_link(t, c, DK_CONN_DIR_REPLY, rhash);
-	c->expire_us = now_us + t->timeout_us[c->state];
+	c->expire_us = now_us + timeout_us(t, c->state);
 	wheel_file(t, c);
 	t->cnt[DK_CONN_C_INSERTS]++;
 	*out = c;
@@ -482,7 +485,7 @@ dk_conn_update(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_dir dir,
 			t->cnt[DK_CONN_C_STATE_CHANGES]++;
 		}
 	}
-	set_expiry(t, c, now_us + t->timeout_us[c->state]);
+	set_expiry(t, c, now_us + timeout_us(t, c->state));
 }
 
 void
@@ -620,5 +623,17 @@ dk_conn_state_name(enum dk_conn_state s)
 uint32_t
 dk_conn_timeout_s(const struct dk_conn_table *t, enum dk_conn_state s)
 {
-	return s < DK_CONN_S_MAX ? (uint32_t)(t->timeout_us[s] / DK_USEC_PER_SEC) : 0;
+	return s < DK_CONN_S_MAX ? (uint32_t)(timeout_us(t, s) / DK_USEC_PER_SEC) : 0;
+}
+
+/* The only field another thread writes: relaxed stores, read relaxed by the owner. */
+void
+dk_conn_set_timeouts(struct dk_conn_table *t, const uint32_t *timeout_s)
+{
+	for (unsigned i = 0; i < DK_CONN_S_MAX; i++) {
+		uint32_t v = timeout_s && timeout_s[i] ? timeout_s[i] : default_timeout_s[i];
+
+		__atomic_store_n(&t->timeout_us[i], (uint64_t)v * DK_USEC_PER_SEC,
+				 __ATOMIC_RELAXED);
+	}
 }

@@ -195,6 +195,9 @@ uint64_t dk_conn_counter(const struct dk_conn_table *t, enum dk_conn_counter c);
 const char *dk_conn_counter_name(enum dk_conn_counter c);
 const char *dk_conn_state_name(enum dk_conn_state s);
 uint32_t dk_conn_timeout_s(const struct dk_conn_table *t, enum dk_conn_state s);
+/* New timeouts (seconds per state; 0 or a NULL array: the default) for what is updated
+ * from now on; safe to call from another thread than the table's writer. */
+void dk_conn_set_timeouts(struct dk_conn_table *t, const uint32_t *timeout_s);
 
 /*
  * dk_lb_schedule behind the service's persistence: reuses the client's template when

@@ -252,6 +252,34 @@ test_warnings(void **state)
 	dk_conf_free(c);
 }
 
+/* keepalived's lvs_timeouts: any of tcp/tcpfin/udp, seconds; dumped back as given. */
+static void
+test_lvs_timeouts(void **state)
+{
+	struct dk_conf *c;
+
+	(void)state;
+	c = load("global_defs {\n lvs_timeouts tcp 7200 tcpfin 2 udp 30\n}\n", 0);
+	assert_int_equal(problems, 0);
+	assert_int_equal(c->global.lvs_timeout_tcp_s, 7200);
+	assert_int_equal(c->global.lvs_timeout_tcpfin_s, 2);
+	assert_int_equal(c->global.lvs_timeout_udp_s, 30);
+	dk_conf_free(c);
+	c = load("global_defs {\n lvs_timeouts udp 5\n}\n", 0);
+	assert_int_equal(c->global.lvs_timeout_udp_s, 5);
+	assert_int_equal(c->global.lvs_timeout_tcp_s, 0);
+	dk_conf_free(c);
+	c = load("global_defs {\n lvs_timeouts fin 2\n}\n", -EINVAL);
+	assert_non_null(strstr(cap.all, "k.conf:2: lvs_timeouts: unknown timeout 'fin'"));
+	dk_conf_free(c);
+	c = load("global_defs {\n lvs_timeouts tcp 0\n}\n", -EINVAL);
+	assert_non_null(strstr(cap.all, "lvs_timeouts: tcp '0' is not 1..2678400 seconds"));
+	dk_conf_free(c);
+	c = load("global_defs {\n lvs_timeouts tcp\n}\n", -EINVAL);
+	assert_non_null(strstr(cap.all, "lvs_timeouts: tcp needs a number of seconds"));
+	dk_conf_free(c);
+}
+
 static void
 test_equal_helpers(void **state)
 {
@@ -280,10 +308,12 @@ test_equal_helpers(void **state)
 static void
 test_dump_roundtrip(void **state)
 {
-	static const char *const texts[] = { vs_text, vi_min };
+	static const char *const texts[] = {
+		vs_text, vi_min, "global_defs {\n lvs_timeouts tcpfin 3 udp 40\n}\n",
+	};
 
 	(void)state;
-	for (unsigned i = 0; i < 2; i++) {
+	for (unsigned i = 0; i < 3; i++) {
 		struct dk_conf *a = load(texts[i], 0), *b;
 		char *d1 = NULL, *d2 = NULL;
 		size_t l1, l2;
@@ -483,6 +513,7 @@ main(void)
 		cmocka_unit_test(test_vs_defaults),
 		cmocka_unit_test(test_fnat_extension),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_lvs_timeouts),
 		cmocka_unit_test(test_warnings),
 		cmocka_unit_test(test_equal_helpers),
 		cmocka_unit_test(test_dump_roundtrip),

@@ -247,6 +247,22 @@ test_timeouts_and_load(void **state)
 	assert_null(dk_conn_lookup(t, &o, 5 * SEC, NULL));
 	assert_int_equal(dk_conn_count(t), 0);
 	assert_int_equal(load[3].active, 0);
+
+	/* changed at run time (lvs_timeouts on reload): the next update uses it; zero
+	 * entries and a NULL array give the defaults back */
+	{
+		uint32_t ts[DK_CONN_S_MAX] = { 0 };
+
+		ts[DK_CONN_S_ESTABLISHED] = 30;
+		dk_conn_set_timeouts(t, ts);
+		assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_ESTABLISHED), 30);
+		assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_UDP), 300);
+		e = add(t, 0x01020304u, 5000, false, DK_TCP_ACK, 10 * SEC);
+		assert_non_null(dk_conn_lookup(t, &o, 39 * SEC, NULL));
+		assert_null(dk_conn_lookup(t, &o, 40 * SEC, NULL));
+		dk_conn_set_timeouts(t, NULL);
+		assert_int_equal(dk_conn_timeout_s(t, DK_CONN_S_ESTABLISHED), 900);
+	}
 	dk_conn_table_free(t);
 }
 
