@@ -307,36 +307,38 @@ stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 }
 
 /*
- * lb_expire_nodest_conn: the flow's real server was removed. Its entry goes, so the
- * client's next SYN is scheduled afresh; a TCP peer hears of it at once by a RST rather
- * than by retransmitting into silence: the client's own segment is reflected, or the
- * backend's is turned into one to the client, from the VIP. A SYN is only dropped: its
- * retransmission opens a new flow. (IPv6: dropped too; the RST builder is IPv4's.)
+ * lb_expire_nodest_conn: the flow's real server was removed. A TCP client hears of it by
+ * a RST made from its own segment, from the VIP, whose sequence number is exactly what
+ * the client acknowledged, so it is accepted even with a closed window; then the entry
+ * goes and the client's next SYN is scheduled afresh. The removed server's segments are
+ * dropped and the entry kept until the client speaks: a RST built from them could carry
+ * an old sequence number (a zero-window probe's), which the client would ignore. A SYN,
+ * a RST, UDP and IPv6 (the RST builder is IPv4's) end the entry with no answer.
  */
 static int
 expire_nodest(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	      uint16_t in_port, const struct dk_pkt_info *pi, struct dk_conn *c,
-	      enum dk_conn_dir dir, const struct dk_lb_service *svc)
+	      enum dk_conn_dir dir)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
 	uint16_t n;
 
 	x->cnt[DK_DP_LB_C_EXPIRED_NODEST]++;
-	if (pi->proto != DK_LB_PROTO_TCP || pi->family != AF_INET || pi->ip_opts ||
-	    (pi->tcp_flags & DK_TCP_RST) ||
-	    (dir == DK_CONN_DIR_ORIG && (pi->tcp_flags & DK_TCP_SYN))) {
+	if (dir == DK_CONN_DIR_REPLY && pi->proto == DK_LB_PROTO_TCP &&
+	    pi->family == AF_INET && !(pi->tcp_flags & DK_TCP_RST)) {
+		rte_pktmbuf_free(m);
+		return DK_DP_LB_DONE;
+	}
+	if (dir == DK_CONN_DIR_REPLY || pi->proto != DK_LB_PROTO_TCP ||
+	    pi->family != AF_INET || pi->ip_opts || (pi->tcp_flags & (DK_TCP_RST | DK_TCP_SYN))) {
 		dk_conn_delete(x->ct, c);
 		rte_pktmbuf_free(m);
 		return DK_DP_LB_DONE;
 	}
-	n = dk_dp_lb_tcp_rst4(d + pi->l3_off, d + pi->l4_off, pi->payload_len,
-			      dir == DK_CONN_DIR_ORIG);
+	n = dk_dp_lb_tcp_rst4(d + pi->l3_off, d + pi->l4_off, pi->payload_len, true);
 	if (m->data_len > pi->l3_off + n)
 		rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l3_off - n));
-	if (dir == DK_CONN_DIR_ORIG)
-		tx(lb, x, in_port, (const struct rte_ether_addr *)pi->eth_src.b, m);
-	else
-		to_client(lb, x, m, pi, c, svc);
+	tx(lb, x, in_port, (const struct rte_ether_addr *)pi->eth_src.b, m);
 	dk_conn_delete(x->ct, c);
 	return DK_DP_LB_DONE;
 }
@@ -395,7 +397,7 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 	svc = dk_lb_table_service(x->snap->lb, b->svc_index);
 	if (DK_UNLIKELY(b->flags & DK_LB_BACKEND_F_REMOVED) &&
 	    (svc->flags & DK_LB_SVC_F_EXPIRE_NODEST))
-		return expire_nodest(lb, x, m, in_port, pi, c, dir, svc);
+		return expire_nodest(lb, x, m, in_port, pi, c, dir);
 	if (dir == DK_CONN_DIR_REPLY)
 		return to_client(lb, x, m, pi, c, svc);
 	/* The client side may move (another router in front of it): replies follow. */
