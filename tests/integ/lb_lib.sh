@@ -103,8 +103,9 @@ EOPY
 }
 
 # udp_hits COUNT HOST PORT: COUNT UDP flows (IPv4 or IPv6) from client (a new socket, so a new source
-# port, each), one datagram each, resent on the same socket up to 4 times when no answer
-# comes within a second (an echo server busy forking is not a lost flow). Prints
+# port, each), one datagram each, resent on the same socket up to 8 times when no answer
+# comes within a second (an echo server busy forking, or the TUN test's user-space
+# decapsulator under ASan, is not a lost flow). Prints
 # "rsN count" lines from the echo servers' answers; "error count" for flows without one.
 udp_hits() {
 	nsx client python3 - "$@" <<'EOPY'
@@ -116,7 +117,7 @@ for i in range(count):
 	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
 	with socket.socket(fam, socket.SOCK_DGRAM) as s:
 		s.settimeout(1)
-		for _ in range(4):
+		for _ in range(8):
 			s.sendto(b"ping %d\n" % i, (host, port))
 			try:
 				# The echo may come as its own datagram, before the name.
