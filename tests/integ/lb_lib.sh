@@ -102,30 +102,34 @@ for k in sorted(tally):
 EOPY
 }
 
-# udp_hits COUNT HOST PORT: COUNT UDP flows (IPv4 or IPv6) from client (a new socket, so a new source
-# port, each), one datagram each, resent on the same socket up to 8 times when no answer
-# comes within a second (an echo server busy forking, or the TUN test's user-space
-# decapsulator under ASan, is not a lost flow). Prints
-# "rsN count" lines from the echo servers' answers; "error count" for flows without one.
+# udp_hits COUNT HOST PORT: COUNT UDP flows (IPv4 or IPv6) from client, one datagram each,
+# resent on the same socket up to 8 times when no answer comes within a second (an echo
+# server busy forking is not a lost flow). Every socket stays open until the last flow is
+# done, so each flow has a source port of its own: a port the kernel handed out again
+# would be an earlier flow's tuple, which dpkeep rightly sends to that flow's server,
+# whose socat child (connected to that tuple) echoes without its name. Prints "rsN count"
+# lines from the echo servers' answers; "error count" for flows without one.
 udp_hits() {
 	nsx client python3 - "$@" <<'EOPY'
 import collections, socket, sys
 count, host, port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 tally = collections.Counter()
+held = []
+fam = socket.AF_INET6 if ":" in host else socket.AF_INET
 for i in range(count):
 	r = "error"
-	fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-	with socket.socket(fam, socket.SOCK_DGRAM) as s:
-		s.settimeout(1)
-		for _ in range(8):
-			s.sendto(b"ping %d\n" % i, (host, port))
-			try:
-				# The echo may come as its own datagram, before the name.
-				while not r.startswith("rs"):
-					r = s.recv(2048).decode().split("\n")[0]
-				break
-			except OSError:
-				r = "error"
+	s = socket.socket(fam, socket.SOCK_DGRAM)
+	held.append(s)
+	s.settimeout(1)
+	for _ in range(8):
+		s.sendto(b"ping %d\n" % i, (host, port))
+		try:
+			# The echo may come as its own datagram, before the name.
+			while not r.startswith("rs"):
+				r = s.recv(2048).decode().split("\n")[0]
+			break
+		except OSError:
+			r = "error"
 	tally[r] += 1
 for k in sorted(tally):
 	print(k, tally[k])
