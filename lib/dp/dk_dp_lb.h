@@ -31,6 +31,9 @@
 	X(DK_DP_LB_C_FWD, "forwarded") \
 	X(DK_DP_LB_C_REPLIES, "replies_forwarded") \
 	X(DK_DP_LB_C_MSS_CLAMPED, "tun_mss_clamped") \
+	X(DK_DP_LB_C_TUN_TOO_BIG, "tun_too_big_icmp_sent") \
+	X(DK_DP_LB_C_TUN_TOO_BIG_RL, "tun_too_big_icmp_suppressed") \
+	X(DK_DP_LB_C_TUN_TOO_BIG_NO_DF, "drop_tun_too_big_no_df") \
 	X(DK_DP_LB_C_NEW, "new_conns") \
 	X(DK_DP_LB_C_REUSED, "reused_tuple") \
 	X(DK_DP_LB_C_REDIRECT, "redirected") \

@@ -18,6 +18,10 @@
 #define ETH_HLEN 14
 #define IPIP_HLEN 20
 #define IP6IP6_HLEN 40
+/* Errors a worker makes up (too big for the tunnel): per worker, as Linux's
+ * icmp_msgs_per_sec and icmp_msgs_burst do per host. */
+#define ICMP_RATE 1000
+#define ICMP_BURST 50
 
 static void
 drop(struct dk_dp_lb_ctx *x, struct rte_mbuf *m, enum dk_dp_lb_counter why)
@@ -220,8 +224,54 @@ encap(struct rte_mbuf *m, const struct dk_pkt_info *pi, const struct dk_dp_lb_ho
 	return 0;
 }
 
+/*
+ * A client's datagram that would not fit the egress port's MTU once encapsulated: as IPVS,
+ * the client hears from the VIP that the path takes mtu bytes (ICMP fragmentation needed,
+ * ICMPv6 Packet Too Big) quoting what it sent, and sends smaller. IPv4 without DF would
+ * be fragmented by IPVS's stack; dpkeep builds no fragments: dropped and counted.
+ */
 static int
-to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+too_big(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+	const struct dk_pkt_info *pi, uint16_t in_port, uint16_t mtu)
+{
+	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
+	bool v4 = pi->family == AF_INET;
+	uint16_t room = v4 ? 28 : 48, quoted = (uint16_t)(pi->l3_end - pi->l3_off);
+	struct rte_ether_addr mac;
+
+	if (v4 && !(d[pi->l3_off + 6] & 0x40)) {
+		drop(x, m, DK_DP_LB_C_TUN_TOO_BIG_NO_DF);
+		return DK_DP_LB_DONE;
+	}
+	if (!dk_dp_lb_bucket_take(&x->icmp_bucket, x->now_us, ICMP_RATE, ICMP_BURST)) {
+		drop(x, m, DK_DP_LB_C_TUN_TOO_BIG_RL);
+		return DK_DP_LB_DONE;
+	}
+	if (quoted > (v4 ? DK_DP_LB_ICMP4_MAX_QUOTE : DK_DP_LB_ICMP6_MAX_QUOTE))
+		quoted = v4 ? DK_DP_LB_ICMP4_MAX_QUOTE : DK_DP_LB_ICMP6_MAX_QUOTE;
+	if (m->nb_segs > 1 || rte_pktmbuf_trim(m, (uint16_t)(m->data_len - pi->l3_off -
+							     quoted)) < 0) {
+		drop(x, m, DK_DP_LB_C_NO_ROOM);
+		return DK_DP_LB_DONE;
+	}
+	d = (uint8_t *)rte_pktmbuf_prepend(m, room);
+	if (d == NULL) {
+		drop(x, m, DK_DP_LB_C_NO_ROOM);
+		return DK_DP_LB_DONE;
+	}
+	memmove(d, d + room, pi->l2_len);
+	if (v4)
+		dk_dp_lb_icmp4_frag_needed(d + pi->l2_len, quoted, mtu);
+	else
+		dk_dp_lb_icmp6_too_big(d + pi->l2_len, quoted, mtu);
+	memcpy(mac.addr_bytes, pi->eth_src.b, sizeof(mac.addr_bytes));
+	x->cnt[DK_DP_LB_C_TUN_TOO_BIG]++;
+	tx(lb, x, in_port, &mac, m);
+	return DK_DP_LB_DONE;
+}
+
+static int
+to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_t in_port,
 	   const struct dk_pkt_info *pi, const struct dk_conn *c, const struct dk_lb_service *svc,
 	   const struct dk_lb_backend *b)
 {
@@ -230,6 +280,7 @@ to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	uint32_t len = m->pkt_len;
 	/* No entry (stateless) only for DR and TUN, which never read the reply key. */
 	const struct dk_conn_key *r = c ? &c->key[DK_CONN_DIR_REPLY] : NULL;
+	uint16_t hlen, mtu;
 
 	if (!hop->valid) {
 		drop(x, m, DK_DP_LB_C_NO_HOP);
@@ -246,6 +297,10 @@ to_backend(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 		rw(d, pi, DK_DP_LB_DST, &b->addr, b->port);
 		break;
 	case DK_LB_FWD_TUN:
+		hlen = pi->family == AF_INET ? IPIP_HLEN : IP6IP6_HLEN;
+		mtu = lb->dp->ports[hop->port].mtu;
+		if (unlikely(pi->l3_end - pi->l3_off + hlen > mtu))
+			return too_big(lb, x, m, pi, in_port, (uint16_t)(mtu - hlen));
 		/* The outer header takes 20 (IPv6: 40) bytes of the egress MTU: ask the
 		 * peers for segments that still fit once encapsulated. */
 		if (pi->proto == DK_LB_PROTO_TCP && (pi->tcp_flags & DK_TCP_SYN) &&
@@ -288,7 +343,7 @@ to_client(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 /* Without an entry: the service's Maglev table names the backend, the same one for
  * every packet of the flow (DR and TUN only: nothing has to be translated back). */
 static int
-stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
+stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_t in_port,
 	  const struct dk_pkt_info *pi, const struct dk_lb_service *svc,
 	  enum dk_dp_lb_counter why)
 {
@@ -303,7 +358,7 @@ stateless(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 		return DK_DP_LB_DONE;
 	}
 	x->cnt[why]++;
-	return to_backend(lb, x, m, pi, NULL, svc, &svc->backends[idx]);
+	return to_backend(lb, x, m, in_port, pi, NULL, svc, &svc->backends[idx]);
 }
 
 /*
@@ -381,7 +436,7 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 	if (c == NULL) {
 		why = new_conn(x, svc, pi, in_port, &j->k, j->hash, &c);
 		if (why == DK_DP_LB_C_STATELESS_FULL || why == DK_DP_LB_C_STATELESS_NO_CONN)
-			return stateless(lb, x, m, pi, svc, (enum dk_dp_lb_counter)why);
+			return stateless(lb, x, m, in_port, pi, svc, (enum dk_dp_lb_counter)why);
 		if (why >= 0) {
 			drop(x, m, (enum dk_dp_lb_counter)why);
 			return DK_DP_LB_DONE;
@@ -403,7 +458,7 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 	/* The client side may move (another router in front of it): replies follow. */
 	if (svc->fwd == DK_LB_FWD_NAT || svc->fwd == DK_LB_FWD_FNAT)
 		hop_of(&c->hop, pi, in_port);
-	return to_backend(lb, x, m, pi, c, svc, b);
+	return to_backend(lb, x, m, in_port, pi, c, svc, b);
 }
 
 #define FORWARD 2	/* classify: ours, on this worker */
@@ -454,6 +509,38 @@ redirect(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, int ow
 	return true;
 }
 
+/* One end of an ICMP error's quote, in the error's own family. */
+static inline void
+quote_rw(uint8_t *icmp, const struct dk_pkt_info *pi, const struct dk_dp_lb_quote *q,
+	 enum dk_dp_lb_end end, const struct dk_addr *a, uint16_t port)
+{
+	if (pi->family == AF_INET)
+		dk_dp_lb_icmp4_rw_quote(icmp, q, end, a->v4, port);
+	else
+		dk_dp_lb_icmp6_rw_quote(icmp, q, end, a->v6, port);
+}
+
+/* One address of the error's own IP header. */
+static inline void
+outer_rw(uint8_t *l3, const struct dk_pkt_info *pi, enum dk_dp_lb_end end,
+	 const struct dk_addr *a)
+{
+	if (pi->family == AF_INET)
+		dk_dp_lb_rw4_addr(l3, end, a->v4);
+	else
+		dk_dp_lb_rw6_addr(l3, end, a->v6);
+}
+
+/* Once every change is made (ICMPv6's covers the pseudo-header's new addresses too). */
+static inline void
+icmp_cksum(uint8_t *l3, uint8_t *icmp, size_t len, const struct dk_pkt_info *pi)
+{
+	if (pi->family == AF_INET)
+		dk_dp_lb_icmp4_cksum(icmp, len);
+	else
+		dk_dp_lb_icmp6_cksum(l3, icmp, len);
+}
+
 /*
  * An ICMP error quoting a packet of a NAT/FNAT/DR/TUN flow goes to the flow's other end,
  * as IPVS does: with the quote turned back into what that end sent (or was sent) and
@@ -495,11 +582,11 @@ icmp_forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	if (dir == DK_CONN_DIR_REPLY) {
 		/* About what we sent the backend: the client hears it from the VIP, about
 		 * the packet it sent itself, over the hop its flow's replies take. */
-		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_SRC, o->src.v4, o->sport);
-		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_DST, o->dst.v4, o->dport);
-		dk_dp_lb_rw4_addr(l3, DK_DP_LB_SRC, o->dst.v4);
-		dk_dp_lb_rw4_addr(l3, DK_DP_LB_DST, o->src.v4);
-		dk_dp_lb_icmp4_cksum(icmp, ilen);
+		quote_rw(icmp, pi, q, DK_DP_LB_SRC, &o->src, o->sport);
+		quote_rw(icmp, pi, q, DK_DP_LB_DST, &o->dst, o->dport);
+		outer_rw(l3, pi, DK_DP_LB_SRC, &o->dst);
+		outer_rw(l3, pi, DK_DP_LB_DST, &o->src);
+		icmp_cksum(l3, icmp, ilen, pi);
 		memcpy(mac.addr_bytes, c->hop.mac, sizeof(mac.addr_bytes));
 		x->cnt[DK_DP_LB_C_ICMP_FWD]++;
 		tx(lb, x, c->hop.port, &mac, m);
@@ -514,13 +601,13 @@ icmp_forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	switch (svc->fwd) {
 	case DK_LB_FWD_NAT:
 	case DK_LB_FWD_FNAT:
-		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_SRC, r->src.v4, r->sport);
-		dk_dp_lb_icmp4_rw_quote(icmp, q, DK_DP_LB_DST, r->dst.v4, r->dport);
-		dk_dp_lb_rw4_addr(l3, DK_DP_LB_DST, r->src.v4);
+		quote_rw(icmp, pi, q, DK_DP_LB_SRC, &r->src, r->sport);
+		quote_rw(icmp, pi, q, DK_DP_LB_DST, &r->dst, r->dport);
+		outer_rw(l3, pi, DK_DP_LB_DST, &r->src);
 		/* The backend knows no route to the client: FNAT speaks from the local end. */
 		if (svc->fwd == DK_LB_FWD_FNAT)
-			dk_dp_lb_rw4_addr(l3, DK_DP_LB_SRC, r->dst.v4);
-		dk_dp_lb_icmp4_cksum(icmp, ilen);
+			outer_rw(l3, pi, DK_DP_LB_SRC, &r->dst);
+		icmp_cksum(l3, icmp, ilen, pi);
 		break;
 	case DK_LB_FWD_DR:
 		break;
@@ -536,7 +623,11 @@ icmp_forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	return DK_DP_LB_DONE;
 }
 
-/* An ICMPv4 error: ours when what it quotes, turned around, is a packet of our flow. */
+/*
+ * An ICMP or ICMPv6 error: ours when what it quotes, turned around, is a packet of our
+ * flow. An ICMPv6 one behind extension headers is left to the control lcore (its
+ * pseudo-header's destination may not be the one in the fixed header).
+ */
 static int
 icmp_error(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	   const struct dk_pkt_info *pi)
@@ -548,15 +639,24 @@ icmp_error(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	bool ours;
 	int owner;
 
-	if (pi->family != AF_INET ||
-	    dk_dp_lb_icmp4_quote(d + pi->l4_off, pi->l3_end - pi->l4_off, &q) < 0)
+	if (pi->family == AF_INET) {
+		if (dk_dp_lb_icmp4_quote(d + pi->l4_off, pi->l3_end - pi->l4_off, &q) < 0)
+			return DK_DP_LB_KEEP;
+	} else if (pi->ip_opts ||
+		   dk_dp_lb_icmp6_quote(d + pi->l4_off, pi->l3_end - pi->l4_off, &q) < 0) {
 		return DK_DP_LB_KEEP;
+	}
 	memset(&rev, 0, sizeof(rev));
-	rev.family = AF_INET;
+	rev.family = pi->family;
 	rev.proto = q.proto;
-	rev.src.af = rev.dst.af = AF_INET;
-	rev.src.v4 = q.dst;
-	rev.dst.v4 = q.src;
+	rev.src.af = rev.dst.af = pi->family;
+	if (pi->family == AF_INET) {
+		rev.src.v4 = q.dst;
+		rev.dst.v4 = q.src;
+	} else {
+		memcpy(rev.src.v6, q.dst6, 16);
+		memcpy(rev.dst.v6, q.src6, 16);
+	}
 	rev.sport = q.dport;
 	rev.dport = q.sport;
 	owner = owner_of(lb, x->snap, &rev, &svc, &ours);
@@ -584,7 +684,10 @@ classify(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, struct
 	    (pi->is_frag && pi->family == AF_INET))
 		return DK_DP_LB_KEEP;
 	if (unlikely(pi->proto != DK_LB_PROTO_TCP && pi->proto != DK_LB_PROTO_UDP)) {
-		if (pi->proto == DK_IPPROTO_ICMP && dk_dp_lb_icmp4_is_error(pi->icmp_type))
+		if ((pi->proto == DK_IPPROTO_ICMP && pi->family == AF_INET &&
+		     dk_dp_lb_icmp4_is_error(pi->icmp_type)) ||
+		    (pi->proto == DK_IPPROTO_ICMPV6 && pi->family == AF_INET6 &&
+		     dk_dp_lb_icmp6_is_error(pi->icmp_type)))
 			return icmp_error(lb, x, m, pi);
 		return DK_DP_LB_KEEP;
 	}

@@ -3,6 +3,7 @@
 #define DK_DP_LB_PRIV_H
 
 #include "dk_dp_lb.h"
+#include "dk_dp_lb_rw.h"
 #include "dk_lb_fnat.h"
 
 struct dk_dp_lb_ctx {
@@ -20,6 +21,7 @@ struct dk_dp_lb_ctx {
 	uint64_t now_us;
 	uint64_t next_expire_us;
 	uint64_t cnt[DK_DP_LB_C_MAX];
+	struct dk_dp_lb_bucket icmp_bucket;	/* ICMP errors this worker makes up */
 	/* Connection dump handshake with the control lcore: enum dump_state, and the
 	 * request it is about. */
 	uint32_t dump_state;

@@ -16,6 +16,8 @@
 #define PROTO_UDP 17
 #define PROTO_IPIP 4
 #define PROTO_IPV6 41
+#define PROTO_ICMP 1
+#define PROTO_ICMPV6 58
 #define TCPOPT_END 0
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
@@ -272,4 +274,132 @@ dk_dp_lb_tcp_rst4(uint8_t *l3, uint8_t *l4, uint32_t payload_len, bool reflect)
 	ck = dk_cksum_finish(dk_cksum_add(sum, l4, 20));
 	memcpy(l4 + TCP_CKSUM_OFF, &ck, 2);
 	return 40;
+}
+
+int
+dk_dp_lb_icmp6_quote(const uint8_t *icmp, size_t len, struct dk_dp_lb_quote *q)
+{
+	const uint8_t *ip = icmp + 8;
+
+	if (len < 8 + 40 + 8 || len > UINT16_MAX || !dk_dp_lb_icmp6_is_error(icmp[0]) ||
+	    ip[0] >> 4 != 6 || (ip[6] != PROTO_TCP && ip[6] != PROTO_UDP))
+		return -1;
+	q->l3 = 8;
+	q->l4 = 8 + 40;
+	q->len = (uint16_t)len;
+	q->proto = ip[6];
+	q->src = q->dst = 0;
+	memcpy(q->src6, ip + IP6_SRC_OFF, 16);
+	memcpy(q->dst6, ip + IP6_DST_OFF, 16);
+	q->sport = (uint16_t)(icmp[q->l4] << 8 | icmp[q->l4 + 1]);
+	q->dport = (uint16_t)(icmp[q->l4 + 2] << 8 | icmp[q->l4 + 3]);
+	return 0;
+}
+
+void
+dk_dp_lb_icmp6_rw_quote(uint8_t *icmp, const struct dk_dp_lb_quote *q, enum dk_dp_lb_end end,
+			const uint8_t addr[16], uint16_t port)
+{
+	size_t coff = q->proto == PROTO_TCP ? TCP_CKSUM_OFF : UDP_CKSUM_OFF;
+
+	if ((size_t)q->l4 + coff + 2 <= q->len) {
+		dk_dp_lb_rw6(icmp + q->l3, icmp + q->l4, q->proto, end, addr, port);
+		return;
+	}
+	dk_dp_lb_rw6_addr(icmp + q->l3, end, addr);
+	port = htons(port);
+	memcpy(icmp + q->l4 + (end == DK_DP_LB_SRC ? 0 : 2), &port, 2);
+}
+
+void
+dk_dp_lb_rw6_addr(uint8_t *l3, enum dk_dp_lb_end end, const uint8_t addr[16])
+{
+	memcpy(l3 + (end == DK_DP_LB_SRC ? IP6_SRC_OFF : IP6_DST_OFF), addr, 16);
+}
+
+void
+dk_dp_lb_icmp6_cksum(const uint8_t *l3, uint8_t *icmp, size_t len)
+{
+	uint32_t sum;
+	uint16_t ck;
+
+	memset(icmp + 2, 0, 2);
+	sum = dk_cksum_pseudo6(l3 + IP6_SRC_OFF, l3 + IP6_DST_OFF, PROTO_ICMPV6, (uint32_t)len);
+	ck = dk_cksum_finish(dk_cksum_add(sum, icmp, len));
+	memcpy(icmp + 2, &ck, 2);
+}
+
+uint16_t
+dk_dp_lb_icmp4_frag_needed(uint8_t *l3, uint16_t quoted, uint16_t next_mtu)
+{
+	const uint8_t *orig = l3 + 28;
+	uint8_t *icmp = l3 + 20;
+	uint16_t tot = (uint16_t)(28 + quoted), ck;
+
+	memset(l3, 0, 28);
+	l3[0] = 0x45;
+	l3[1] = 0xc0;	/* internetwork control, as routers send their errors */
+	l3[2] = (uint8_t)(tot >> 8);
+	l3[3] = (uint8_t)tot;
+	l3[8] = 64;
+	l3[9] = PROTO_ICMP;
+	memcpy(l3 + IP4_SRC_OFF, orig + IP4_DST_OFF, 4);
+	memcpy(l3 + IP4_DST_OFF, orig + IP4_SRC_OFF, 4);
+	ck = dk_cksum(l3, 20);
+	memcpy(l3 + IP4_CKSUM_OFF, &ck, 2);
+	icmp[0] = 3;
+	icmp[1] = 4;
+	icmp[6] = (uint8_t)(next_mtu >> 8);
+	icmp[7] = (uint8_t)next_mtu;
+	dk_dp_lb_icmp4_cksum(icmp, (size_t)8 + quoted);
+	return tot;
+}
+
+uint16_t
+dk_dp_lb_icmp6_too_big(uint8_t *l3, uint16_t quoted, uint32_t mtu)
+{
+	const uint8_t *orig = l3 + 48;
+	uint8_t *icmp = l3 + 40;
+	uint16_t plen = (uint16_t)(8 + quoted);
+
+	memset(l3, 0, 48);
+	l3[0] = 0x60;
+	l3[4] = (uint8_t)(plen >> 8);
+	l3[5] = (uint8_t)plen;
+	l3[6] = PROTO_ICMPV6;
+	l3[7] = 64;
+	memcpy(l3 + IP6_SRC_OFF, orig + IP6_DST_OFF, 16);
+	memcpy(l3 + IP6_DST_OFF, orig + IP6_SRC_OFF, 16);
+	icmp[0] = 2;
+	mtu = htonl(mtu);
+	memcpy(icmp + 4, &mtu, 4);
+	dk_dp_lb_icmp6_cksum(l3, icmp, plen);
+	return (uint16_t)(40 + plen);
+}
+
+bool
+dk_dp_lb_bucket_take(struct dk_dp_lb_bucket *b, uint64_t now_us, uint32_t rate, uint32_t burst)
+{
+	uint64_t add;
+
+	if (!b->started) {
+		b->started = true;
+		b->tokens = burst;
+		b->last_us = now_us;
+	}
+	if (now_us > b->last_us && rate) {
+		add = (now_us - b->last_us) * rate / 1000000;
+		if (b->tokens + add >= burst) {
+			b->tokens = burst;
+			b->last_us = now_us;
+		} else if (add) {
+			b->tokens += (uint32_t)add;
+			/* Only the time the tokens stand for is spent: no fraction is lost. */
+			b->last_us += add * 1000000 / rate;
+		}
+	}
+	if (b->tokens == 0)
+		return false;
+	b->tokens--;
+	return true;
 }

@@ -444,6 +444,233 @@ test_tcp_rst(void **state)
 	}
 }
 
+/* An ICMPv6 error (type, code 4) from 2001:db8::9 quoting qlen bytes of the IPv6 frame f,
+ * its checksum computed here in full. */
+static size_t
+make_icmp6(uint8_t *out, const uint8_t *f, size_t qlen, uint8_t type)
+{
+	size_t plen = 8 + qlen;
+	uint16_t ck;
+	uint32_t sum;
+
+	memset(out, 0, L4_6 + 8);
+	out[12] = 0x86;
+	out[13] = 0xdd;
+	out[L3] = 0x60;
+	out[L3 + 4] = (uint8_t)(plen >> 8);
+	out[L3 + 5] = (uint8_t)plen;
+	out[L3 + 6] = 58;
+	out[L3 + 7] = 64;
+	out[L3 + 8] = 0x20;
+	out[L3 + 9] = 0x01;
+	out[L3 + 10] = 0x0d;
+	out[L3 + 11] = 0xb8;
+	out[L3 + 23] = 9;
+	memcpy(out + L3 + 24, f + L3 + 8, 16);	/* to the quoted datagram's source */
+	out[L4_6] = type;
+	out[L4_6 + 1] = 4;
+	memcpy(out + L4_6 + 8, f + L3, qlen);
+	sum = dk_cksum_pseudo6(out + L3 + 8, out + L3 + 24, 58, (uint32_t)plen);
+	ck = dk_cksum_finish(dk_cksum_add(sum, out + L4_6, plen));
+	memcpy(out + L4_6 + 2, &ck, 2);
+	return L4_6 + plen;
+}
+
+/* The IPv6 counterpart of test_icmp_error_rewrite: the ICMPv6 checksum covers the
+ * pseudo-header, so rewriting the outer addresses must be folded in as well. */
+static void
+test_icmp6_error_rewrite(void **state)
+{
+	uint8_t f[300], e[400], g[300];
+	struct dk_dp_lb_quote q;
+	struct dk_pkt_info pi;
+
+	(void)state;
+	for (unsigned i = 0; i < 2000; i++) {
+		uint8_t proto = i % 2 ? 6 : 17, a1[16], a2[16], o1[16], o2[16];
+		size_t len = make6(f, proto, i), qlen, elen;
+		unsigned s = i * 17 + 7;
+		uint16_t p1 = (uint16_t)rand_r(&s), p2 = (uint16_t)rand_r(&s);
+		bool whole = i % 3 == 0;
+
+		for (unsigned k = 0; k < 16; k++) {
+			a1[k] = (uint8_t)rand_r(&s);
+			a2[k] = (uint8_t)rand_r(&s);
+			o1[k] = (uint8_t)rand_r(&s);
+			o2[k] = (uint8_t)rand_r(&s);
+		}
+		qlen = whole ? len - L3 : 48 + (size_t)rand_r(&s) % (len - L3 - 48 + 1);
+		elen = make_icmp6(e, f, qlen, (uint8_t)(1 + i % 4));
+		assert_int_equal(dk_pkt_parse_ex(e, elen, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		assert_true(dk_dp_lb_icmp6_is_error(pi.icmp_type));
+		assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), 0);
+		assert_int_equal(q.proto, proto);
+		assert_memory_equal(q.src6, f + L3 + 8, 16);
+		assert_memory_equal(q.dst6, f + L3 + 24, 16);
+		assert_int_equal(q.sport, f[L4_6] << 8 | f[L4_6 + 1]);
+		assert_int_equal(q.dport, f[L4_6 + 2] << 8 | f[L4_6 + 3]);
+		dk_dp_lb_icmp6_rw_quote(e + L4_6, &q, DK_DP_LB_SRC, a1, p1);
+		dk_dp_lb_icmp6_rw_quote(e + L4_6, &q, DK_DP_LB_DST, a2, p2);
+		dk_dp_lb_rw6_addr(e + L3, DK_DP_LB_SRC, o1);
+		dk_dp_lb_rw6_addr(e + L3, DK_DP_LB_DST, o2);
+		dk_dp_lb_icmp6_cksum(e + L3, e + L4_6, elen - L4_6);
+		assert_int_equal(dk_pkt_parse_ex(e, elen, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		assert_memory_equal(pi.src.v6, o1, 16);
+		assert_memory_equal(pi.dst.v6, o2, 16);
+		assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), 0);
+		assert_memory_equal(q.src6, a1, 16);
+		assert_memory_equal(q.dst6, a2, 16);
+		assert_int_equal(q.sport, p1);
+		assert_int_equal(q.dport, p2);
+		if (whole) {
+			memcpy(g, f, L3);
+			memcpy(g + L3, e + L4_6 + 8, qlen);
+			assert_int_equal(dk_pkt_parse_ex(g, len, DK_PKT_F_L4_CKSUM, &pi),
+					 DK_PKT_OK);
+		}
+	}
+}
+
+static void
+test_icmp6_quote_rejects(void **state)
+{
+	uint8_t f[300], e[400];
+	size_t len = make6(f, 17, 5), elen;
+	struct dk_dp_lb_quote q;
+
+	(void)state;
+	(void)len;
+	elen = make_icmp6(e, f, 48, 1);
+	assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), 0);
+	/* Seven bytes of UDP: no whole pair of ports. */
+	assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6 - 1, &q), -1);
+	/* An echo request (informational, 128) quotes nothing. */
+	e[L4_6] = 128;
+	assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), -1);
+	assert_false(dk_dp_lb_icmp6_is_error(128));
+	assert_false(dk_dp_lb_icmp6_is_error(0));
+	e[L4_6] = 2;
+	/* Quoted behind a hop-by-hop header: not a datagram of ours. */
+	e[L4_6 + 8 + 6] = 0;
+	assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), -1);
+	e[L4_6 + 8 + 6] = 17;
+	/* Not IPv6 inside. */
+	e[L4_6 + 8] = 0x45;
+	assert_int_equal(dk_dp_lb_icmp6_quote(e + L4_6, elen - L4_6, &q), -1);
+}
+
+/* Fragmentation needed: from the quoted datagram's destination to its source, every
+ * checksum right, the quote exactly what was sent, cut at 576 bytes in all. */
+static void
+test_icmp4_frag_needed(void **state)
+{
+	uint8_t f[2000], b[2100];
+	struct dk_pkt_info pi;
+	size_t flen = make(f, 17, 21), dlen;
+	uint16_t n, quoted;
+
+	(void)state;
+	for (unsigned big = 0; big < 2; big++) {
+		if (big) {
+			/* A 1500-byte UDP datagram with DF: quoted only in part. */
+			uint16_t tot = 1500, ck;
+			uint32_t sum;
+
+			memset(f + L4, 0xab, 1480);
+			f[L3 + 2] = (uint8_t)(tot >> 8);
+			f[L3 + 3] = (uint8_t)tot;
+			f[L3 + 6] = 0x40;
+			f[L3 + 10] = f[L3 + 11] = 0;
+			ck = dk_cksum(f + L3, 20);
+			memcpy(f + L3 + 10, &ck, 2);
+			f[L4 + 4] = (uint8_t)(1480 >> 8);
+			f[L4 + 5] = (uint8_t)1480;
+			f[L4 + 6] = f[L4 + 7] = 0;
+			sum = dk_cksum_pseudo4(f + L3 + 12, f + L3 + 16, 17, 1480);
+			ck = dk_cksum_finish(dk_cksum_add(sum, f + L4, 1480));
+			memcpy(f + L4 + 6, &ck, 2);
+			flen = L3 + 1500;
+		}
+		dlen = flen - L3;
+		quoted = (uint16_t)(dlen > DK_DP_LB_ICMP4_MAX_QUOTE ? DK_DP_LB_ICMP4_MAX_QUOTE :
+								       dlen);
+		memcpy(b, f, L3);
+		memcpy(b + L3 + 28, f + L3, quoted);
+		n = dk_dp_lb_icmp4_frag_needed(b + L3, quoted, 1480);
+		assert_int_equal(n, 28 + quoted);
+		assert_true(n <= 576);
+		assert_int_equal(dk_pkt_parse_ex(b, L3 + n, DK_PKT_F_IP_CKSUM | DK_PKT_F_L4_CKSUM,
+						 &pi), DK_PKT_OK);
+		assert_int_equal(pi.proto, 1);
+		assert_int_equal(pi.icmp_type, 3);
+		assert_int_equal(pi.icmp_code, 4);
+		assert_memory_equal(&pi.src.v4, f + L3 + 16, 4);
+		assert_memory_equal(&pi.dst.v4, f + L3 + 12, 4);
+		assert_int_equal(b[L4 + 6] << 8 | b[L4 + 7], 1480);
+		assert_memory_equal(b + L4 + 8, f + L3, quoted);
+	}
+}
+
+static void
+test_icmp6_too_big(void **state)
+{
+	uint8_t f[2000], b[2100];
+	struct dk_pkt_info pi;
+	size_t flen = make6(f, 17, 23);
+
+	(void)state;
+	for (unsigned big = 0; big < 2; big++) {
+		uint16_t n, quoted;
+
+		if (big) {
+			memset(f + L4_6 + 8, 0xcd, 1452);
+			flen = L3 + 1500;
+		}
+		quoted = (uint16_t)(flen - L3 > DK_DP_LB_ICMP6_MAX_QUOTE ?
+					    DK_DP_LB_ICMP6_MAX_QUOTE : flen - L3);
+		memcpy(b, f, L3);
+		memcpy(b + L3 + 48, f + L3, quoted);
+		n = dk_dp_lb_icmp6_too_big(b + L3, quoted, 1460);
+		assert_int_equal(n, 48 + quoted);
+		assert_true(n <= 1280);
+		assert_int_equal(dk_pkt_parse_ex(b, L3 + n, DK_PKT_F_L4_CKSUM, &pi), DK_PKT_OK);
+		assert_int_equal(pi.proto, 58);
+		assert_int_equal(pi.icmp_type, 2);
+		assert_int_equal(pi.icmp_code, 0);
+		assert_memory_equal(pi.src.v6, f + L3 + 24, 16);
+		assert_memory_equal(pi.dst.v6, f + L3 + 8, 16);
+		assert_int_equal(get32(b + L4_6 + 4), 1460);
+		assert_memory_equal(b + L4_6 + 8, f + L3, quoted);
+	}
+}
+
+/* 1000 a second, 50 saved up: the 51st at once is refused, one more per millisecond,
+ * fractions of a token carried over, never more than the burst saved. */
+static void
+test_bucket(void **state)
+{
+	struct dk_dp_lb_bucket b = { 0 };
+	uint64_t t = 5000000;
+	unsigned ok = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 60; i++)
+		ok += dk_dp_lb_bucket_take(&b, t, 1000, 50);
+	assert_int_equal(ok, 50);
+	assert_false(dk_dp_lb_bucket_take(&b, t + 999, 1000, 50));
+	assert_true(dk_dp_lb_bucket_take(&b, t + 1000, 1000, 50));
+	assert_false(dk_dp_lb_bucket_take(&b, t + 1500, 1000, 50));
+	/* 1.5 ms and 0.5 ms more: the half token left over is not lost. */
+	assert_true(dk_dp_lb_bucket_take(&b, t + 2500, 1000, 50));
+	assert_false(dk_dp_lb_bucket_take(&b, t + 2500, 1000, 50));
+	assert_true(dk_dp_lb_bucket_take(&b, t + 3000, 1000, 50));
+	/* An hour idle saves up the burst, not more. */
+	t += 3600ULL * 1000000;
+	for (ok = 0; ok < 100 && dk_dp_lb_bucket_take(&b, t, 1000, 50); ok++)
+		;
+	assert_int_equal(ok, 50);
+}
+
 int
 main(void)
 {
@@ -457,6 +684,11 @@ main(void)
 		cmocka_unit_test(test_icmp_quote_rejects),
 		cmocka_unit_test(test_mss_clamp),
 		cmocka_unit_test(test_tcp_rst),
+		cmocka_unit_test(test_icmp6_error_rewrite),
+		cmocka_unit_test(test_icmp6_quote_rejects),
+		cmocka_unit_test(test_icmp4_frag_needed),
+		cmocka_unit_test(test_icmp6_too_big),
+		cmocka_unit_test(test_bucket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
