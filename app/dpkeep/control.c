@@ -270,6 +270,18 @@ proc_tick(struct dk_timer *t, void *arg, uint64_t now_us)
 	dk_timer_arm(app->wheel, t, now_us + PROC_TICK_US);
 }
 
+/* Like the kernel's secondary addresses: a second address in a subnet the port already
+ * has adds no second connected route. */
+static bool
+same_subnet_before(const struct dk_profile_port *pp, unsigned a)
+{
+	for (unsigned b = 0; b < a; b++)
+		if (pp->addrs[b].len == pp->addrs[a].len &&
+		    dk_prefix_contains(&pp->addrs[b], &pp->addrs[a].addr))
+			return true;
+	return false;
+}
+
 static int
 init_routes(struct dk_app *app)
 {
@@ -283,6 +295,8 @@ init_routes(struct dk_app *app)
 		const struct dk_profile_port *pp = app->dp->ports[p].cfg;
 
 		for (unsigned a = 0; a < pp->n_addrs; a++) {
+			if (same_subnet_before(pp, a))
+				continue; /* a secondary address: its subnet is routed already */
 			rc = dk_route_add_connected(app->routes, (uint16_t)p, &pp->addrs[a]);
 			if (rc < 0)
 				return rc;

@@ -479,8 +479,10 @@ inst_init(struct dk_app *app, struct vrrp_inst *vi, const struct dk_conf *conf,
 	p.nopreempt = c->nopreempt;
 	p.preempt_delay_us = c->preempt_delay_us;
 	p.init_state = c->state == DK_CONF_STATE_MASTER ? DK_VRRP_STATE_MASTER : DK_VRRP_STATE_BACKUP;
-	if (!dk_addr_is_unset(&c->unicast_src_ip)) {
-		p.primary = c->unicast_src_ip;
+	if (!dk_addr_is_unset(dk_conf_vrrp_src_ip(c))) {
+		/* mcast_src_ip / unicast_src_ip: the adverts' source and our address in
+		 * equal-priority elections (RFC 5798 6.4.3). */
+		p.primary = *dk_conf_vrrp_src_ip(c);
 	} else if (af == AF_INET6) {
 		struct dk_prefix ll;
 

@@ -69,7 +69,9 @@ struct dk_conf_vrrp_instance {
 	uint64_t advert_int_us;        /* default 1 s */
 	enum dk_conf_auth auth_type;
 	char auth_pass[9];             /* at most 8 characters, as on the wire */
-	struct dk_addr unicast_src_ip; /* af 0: the interface's first address */
+	/* One setting under two names, as in keepalived (the last one given is set, the
+	 * other cleared): the adverts' source, multicast or unicast; af 0: the port's. */
+	struct dk_addr unicast_src_ip;
 	struct dk_addr mcast_src_ip;
 	bool nopreempt;
 	uint64_t preempt_delay_us;
@@ -364,6 +366,8 @@ bool dk_conf_checker_equal(const struct dk_conf_checker *a, const struct dk_conf
 bool dk_conf_equal(const struct dk_conf *a, const struct dk_conf *b);
 /* Lookups by name / key; NULL when absent. */
 const struct dk_conf_vrrp_instance *dk_conf_find_vrrp(const struct dk_conf *c, const char *name);
+/* mcast_src_ip or unicast_src_ip, whichever is set (af 0 if neither). */
+const struct dk_addr *dk_conf_vrrp_src_ip(const struct dk_conf_vrrp_instance *v);
 const struct dk_conf_vs *dk_conf_find_vs(const struct dk_conf *c, const struct dk_conf_vs *key);
 
 const char *dk_conf_checker_name(enum dk_conf_check_kind k);

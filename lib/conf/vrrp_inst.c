@@ -285,6 +285,21 @@ vmac_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 		dk_kw_str(c, n, 0, v->vmac_name, sizeof(v->vmac_name));
 }
 
+/* keepalived reads mcast_src_ip and unicast_src_ip as one setting, the advert's source
+ * address whether it goes to the group or to unicast peers: the last one given wins. */
+static void
+srcip_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
+{
+	VI *v = obj;
+	bool mcast = strcmp(n->kw, "mcast_src_ip") == 0;
+	struct dk_addr a;
+
+	if (!dk_kw_addr(c, n, 0, &a))
+		return;
+	memset(mcast ? &v->unicast_src_ip : &v->mcast_src_ip, 0, sizeof(a));
+	*(mcast ? &v->mcast_src_ip : &v->unicast_src_ip) = a;
+}
+
 static void
 lvs_syncd_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj)
 {
@@ -308,8 +323,8 @@ static const struct dk_kw vi_kws[] = {
 	KW_BLOCK("authentication", auth_kw, 0),
 	KW_BLOCK("virtual_ipaddress", vips_kw, 0),
 	KW_BLOCK("virtual_ipaddress_excluded", vips_kw, 0),
-	KW_ADDR("unicast_src_ip", VI, unicast_src_ip),
-	KW_ADDR("mcast_src_ip", VI, mcast_src_ip),
+	KW_FN("unicast_src_ip", srcip_kw, 1),
+	KW_FN("mcast_src_ip", srcip_kw, 1),
 	KW_BLOCK("unicast_peer", peers_kw, 0),
 	KW_BLOCK("heartbeat_unicast_peer", peers_kw, 0),
 	KW_FLAG("nopreempt", VI, nopreempt),
@@ -508,6 +523,28 @@ vip_family(const VI *v)
 	return v->n_vips ? v->vips[0].pfx.addr.af : AF_INET;
 }
 
+const struct dk_addr *
+dk_conf_vrrp_src_ip(const struct dk_conf_vrrp_instance *v)
+{
+	return v->mcast_src_ip.af ? &v->mcast_src_ip : &v->unicast_src_ip;
+}
+
+/* keepalived skips a source address of the other family than the instance's. */
+static void
+src_family(struct dk_kwctx *c, VI *v, const char *file)
+{
+	struct dk_addr *src = v->mcast_src_ip.af ? &v->mcast_src_ip : &v->unicast_src_ip;
+	char buf[DK_ADDRSTRLEN];
+
+	if (!src->af || !v->n_vips || src->af == vip_family(v))
+		return;
+	c->problems++;
+	dk_addr_fmt(src, buf, sizeof(buf));
+	dk_diag_warn(c->diag, file, v->line, "Configuration error: VRRP instance[%s] and src "
+		     "address[%s] MUST be of the same family !!! Skipping...", v->name, buf);
+	memset(src, 0, sizeof(*src));
+}
+
 void
 dk_conf_vrrp_finish(struct dk_kwctx *c, const char *file)
 {
@@ -520,6 +557,7 @@ dk_conf_vrrp_finish(struct dk_kwctx *c, const char *file)
 		version_rules(c, v, file);
 		drop_missing(c, v, true, file);
 		drop_missing(c, v, false, file);
+		src_family(c, v, file);
 		for (unsigned j = 0; j < i; j++) {
 			const VI *w = &conf->vrrp[j];
 

@@ -15,16 +15,18 @@ until_ok() {
 
 # vrrp_conf FILE key=value...: one vrrp_instance VI_1 on eth0.
 # keys: prio ver int auth(pass|none) mode(mcast|unicast) src peers vip vrid extra state
+# mcast_src (mcast_src_ip, either mode; with mode=unicast and no src, it is the only one)
 vrrp_conf() {
 	local f=$1; shift
 	local prio=100 ver=2 int=1 auth=none mode=mcast src="" peers="" vip=192.0.2.50/24
-	local vrid=51 extra="" state=BACKUP global="" kv
+	local vrid=51 extra="" state=BACKUP global="" mcast_src="" kv
 	for kv in "$@"; do
 		case $kv in
 		prio=*) prio=${kv#*=} ;; ver=*) ver=${kv#*=} ;; int=*) int=${kv#*=} ;;
 		auth=*) auth=${kv#*=} ;; mode=*) mode=${kv#*=} ;; src=*) src=${kv#*=} ;;
 		peers=*) peers=${kv#*=} ;; vip=*) vip=${kv#*=} ;; vrid=*) vrid=${kv#*=} ;;
 		extra=*) extra=${kv#*=} ;; state=*) state=${kv#*=} ;; global=*) global=${kv#*=} ;;
+		mcast_src=*) mcast_src=${kv#*=} ;;
 		*) echo "vrrp_conf: bad key $kv" >&2; return 2 ;;
 		esac
 	done
@@ -46,8 +48,9 @@ vrrp_conf() {
 			echo "        auth_pass s3cret"
 			echo "    }"
 		fi
+		[ -z "$mcast_src" ] || echo "    mcast_src_ip $mcast_src"
 		if [ "$mode" = unicast ]; then
-			echo "    unicast_src_ip $src"
+			[ -z "$src" ] || echo "    unicast_src_ip $src"
 			echo "    unicast_peer {"
 			echo "        $peers"
 			echo "    }"

@@ -69,7 +69,7 @@ test_vrrp_fields(void **state)
 		"vrrp_instance A {\n state MASTER\n interface lo\n virtual_router_id 7\n"
 		" priority 200\n advert_int 0.25\n nopreempt\n preempt_delay 1.5\n"
 		" authentication {\n  auth_type PASS\n  auth_pass secret\n }\n"
-		" unicast_src_ip 10.0.0.1\n unicast_peer {\n  10.0.0.2\n  10.0.0.3\n }\n"
+		" unicast_src_ip 2001:db8::5\n unicast_peer {\n  10.0.0.2\n  10.0.0.3\n }\n"
 		" heartbeat_unicast_peer {\n  172.16.0.2\n }\n notify_split_brain /x/sb.sh\n"
 		" track_script {\n  chk weight 10\n }\n track_interface {\n  lo weight -5\n }\n"
 		" virtual_ipaddress {\n  2001:db8::1/64\n }\n use_vmac\n accept\n}\n", 0);
@@ -504,6 +504,51 @@ test_strict_rules(void **state)
 	}
 }
 
+/* mcast_src_ip and unicast_src_ip are keepalived's one source-address setting. */
+static void
+test_src_ip(void **state)
+{
+	static const struct {
+		const char *body, *want, *warning;
+	} cases[] = {
+		{ " mcast_src_ip 192.0.2.9\n", "192.0.2.9", NULL },
+		{ " unicast_src_ip 192.0.2.8\n mcast_src_ip 192.0.2.9\n", "192.0.2.9", NULL },
+		{ " mcast_src_ip 192.0.2.9\n unicast_src_ip 192.0.2.8\n", "192.0.2.8", NULL },
+		{ " mcast_src_ip 2001:db8::9\n", NULL,
+		  "Configuration error: VRRP instance[V] and src address[2001:db8::9] MUST be "
+		  "of the same family !!! Skipping..." },
+	};
+	char text[512], b[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dk_conf *c;
+		const struct dk_addr *src;
+		const char *w;
+
+		snprintf(text, sizeof(text), "vrrp_instance V {\n interface lo\n"
+			 " virtual_router_id 1\n virtual_ipaddress {\n  192.0.2.50/24\n }\n%s}\n",
+			 cases[i].body);
+		c = load(text, 0);
+		src = dk_conf_vrrp_src_ip(&c->vrrp[0]);
+		if (cases[i].want) {
+			if (problems != 0)
+				fail_msg("case %zu: %s", i, cap.all);
+			assert_string_equal(dk_addr_fmt(src, b, sizeof(b)), cases[i].want);
+			/* the other name is cleared: one setting, the last given */
+			assert_int_equal(c->vrrp[0].mcast_src_ip.af && c->vrrp[0].unicast_src_ip.af,
+					 0);
+		} else {
+			w = strstr(cap.first_warning, "warning: ");
+			if (problems != 1 || w == NULL || strcmp(w + 9, cases[i].warning) != 0)
+				fail_msg("case %zu: %u problem(s), got '%s'", i, problems,
+					 cap.first_warning);
+			assert_int_equal(src->af, 0);
+		}
+		dk_conf_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -521,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_notify_fifo),
 		cmocka_unit_test(test_ports_profile),
 		cmocka_unit_test(test_strict_rules),
+		cmocka_unit_test(test_src_ip),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
