@@ -3,11 +3,15 @@
 # (dpkeep-gen) on CPU 0 against a device under test on CPU 1, memif between them:
 #   testpmd io and macswap (the ceiling), dpkeep's own packet path, the load-balancer
 #   scenarios that the running dpkeep supports (probed, not assumed), an in-process
-#   micro-benchmark of the worker's packet function, and scripts/failover.sh if present.
+#   micro-benchmark of the worker's packet function, and (not with --quick)
+#   scripts/failover.sh and scripts/hcdetect.sh if present.
 # Prints one table and writes bench-results/bench.json and bench-results/bench.png.
 #   scripts/bench.sh [--quick] [--out DIR]
 # Every rate is measured twice: at full offered load (Mpps = what came back, or what
 # dpkeep counted when nothing comes back), then at 90% of that (loss %, p50/p99).
+# --quick (under 2 minutes, for development): half-second runs, testpmd macswap only (the
+# reference of the ratios), DR at 1 K and 1 M flows, 500 K SYNs, no failover or
+# health-check timings.
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 B=${DK_BENCH_BUILD:-$src/build-bench}
@@ -22,7 +26,7 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-if [ $quick = 1 ]; then dur=1; warm=0.5; else dur=10; warm=2; fi
+if [ $quick = 1 ]; then dur=0.5; warm=0.25; else dur=10; warm=2; fi
 
 [ -f "$B/build.ninja" ] || meson setup "$B" "$src" -Dbuildtype=release >/dev/null
 ninja -C "$B" -j2 >/dev/null
@@ -144,8 +148,10 @@ host_count() { # packets dpkeep's control lcore received as UDP to itself
 		'import json,sys; print(json.load(sys.stdin)["ports"][0]["host"]["udp_to_host"])'
 }
 
-echo "== testpmd io / macswap (memif server on CPU 1, dpkeep-gen on CPU 0)"
-for mode in io macswap; do
+modes=(io macswap)
+[ $quick = 1 ] && modes=(macswap)
+echo "== testpmd ${modes[*]} (memif server on CPU 1, dpkeep-gen on CPU 0)"
+for mode in "${modes[@]}"; do
 	start_testpmd $mode
 	dut_restart="start_testpmd $mode"
 	measure_returns "testpmd-$mode" "" --flows 1
@@ -248,11 +254,13 @@ lb_start() { # KIND PROTO TABLE-SIZE
 
 # The connection table holds the largest flow count with room to spare; every DR run
 # uses the same one so that only the flow count differs.
-dr_table=11000000
 genq=2
 echo "== dpkeep load balancer (DR/NAT/FNAT/TUN, SYN; memif, one worker on CPU 1)"
 flows=(1000 100000 1000000 10000000)
 [ $quick = 1 ] && flows=(1000 1000000)
+dr_table=$((${flows[-1]} * 11 / 10))
+passes="1 2"
+[ $quick = 1 ] && passes=1 # what it did not open is in the row's note
 flow_name() { python3 -c "n=$1; print('%dk' % (n // 1000) if n < 10**6 else '%dm' % (n // 10**6))"; }
 if lb_start DR UDP $dr_table; then
 	for f in "${flows[@]}"; do
@@ -261,7 +269,7 @@ if lb_start DR UDP $dr_table; then
 		# them at random. What a pass loses (the generator does not retry) the next
 		# one opens; the ones already open are only looked up.
 		before=$(lb_stat new_conns)
-		for pass in 1 2; do
+		for pass in $passes; do
 			gen "$name-fill$pass" --rate 1M --count "$f" --duration 0 --flows "$f" \
 				"${lbargs[@]}" --dist seq --lat-every 0 || break
 			opened=$(($(lb_stat new_conns) - before))
@@ -299,7 +307,7 @@ both=0
 # them), into a table that holds every one of the run; dpkeep restarts between the two
 # runs so the second starts as empty as the first. A SYN has no payload: no latency.
 count=4000000
-[ $quick = 1 ] && count=1000000
+[ $quick = 1 ] && count=500000
 if lb_start DR TCP $((count + 1000)); then
 	dut_restart="lb_start DR TCP $((count + 1000))"
 	measure_returns syn "$count SYNs per run, each a new connection" --proto tcp --tcp syn \
@@ -316,28 +324,36 @@ echo "== micro-benchmark (worker packet function on prepared bursts, no I/O)"
 micro=$B/app/dpkeep-gen/dpkeep-micro
 if [ -x "$micro" ]; then
 	iters=2000000
-	[ $quick = 1 ] && iters=500000
-	taskset -c 1 "$micro" --iters "$iters" >"$tmp/micro.out" 2>"$tmp/micro.err" ||
+	[ $quick = 1 ] && iters=300000
+	# its own EAL file prefix too: another bench.sh's dpkeep-micro holds the default one
+	taskset -c 1 "$micro" --iters "$iters" -- --file-prefix="dpkeep-micro-$$" \
+		>"$tmp/micro.out" 2>"$tmp/micro.err" ||
 		tail -3 "$tmp/micro.err" >&2
 	grep '^{' "$tmp/micro.out" | while read -r l; do
 		python3 -c 'import json,sys; r=json.loads(sys.argv[1]); print("%s\t%.4f\t%.1f\t\t\t\t%s" % (r["name"], r["mpps"], r["cycles_per_packet"], r["note"]))' "$l"
 	done >>"$rows"
 fi
 
-failover=""
-if [ -x "$src/scripts/failover.sh" ] && [ $quick = 1 ]; then
-	echo "== failover: skipped with --quick (scripts/failover.sh takes minutes)"
-elif [ -x "$src/scripts/failover.sh" ]; then
-	echo "== failover (scripts/failover.sh)"
-	# Its last line is JSON even when some rounds failed (they carry their errors).
-	DK_BUILD=$B timeout 900 "$src/scripts/failover.sh" >"$tmp/failover.out" 2>&1 ||
-		echo "  failover.sh failed; its output is in $tmp/failover.out"
-	failover=$tmp/failover.out
-fi
+# The lab timings: each script's last line is JSON even when some rounds failed (they
+# carry their errors), merged into bench.json; its table goes to the terminal.
+labjson=()
+for t in failover hcdetect; do
+	[ -x "$src/scripts/$t.sh" ] || continue
+	if [ $quick = 1 ]; then
+		echo "== $t: skipped with --quick (scripts/$t.sh takes minutes)"
+		continue
+	fi
+	echo "== $t (scripts/$t.sh)"
+	DK_BUILD=$B timeout 900 "$src/scripts/$t.sh" >"$tmp/$t.out" 2>"$tmp/$t.err" ||
+		echo "  $t.sh failed; its output is in $tmp/$t.out and $tmp/$t.err"
+	grep -v '^{' "$tmp/$t.out" | sed 's/^/  /' || true
+	labjson+=("$tmp/$t.out")
+done
 
-python3 - "$rows" "$out" "$failover" "$cmdline" "$SECONDS" <<'PY'
+python3 - "$rows" "$out" "$cmdline" "$SECONDS" "${labjson[@]}" <<'PY'
 import json, os, subprocess, sys
-rows, out, failover, cmdline, elapsed = sys.argv[1:6]
+rows, out, cmdline, elapsed = sys.argv[1:5]
+labjson = sys.argv[5:]
 def num(s):
     try:
         return float(s)
@@ -358,13 +374,15 @@ cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo")
 res = {"command": cmdline, "elapsed_s": int(elapsed),
        "machine": {"nproc": os.cpu_count(), "cpu": cpu},
        "scenarios": sc}
-if failover:
-    # failover.sh's last line: {"failover": [rows], ...}; without it, its text.
-    lines = [l for l in open(failover) if l.startswith("{")]
+for f in labjson:
+    # failover.sh: {"failover": [rows]}; hcdetect.sh: {"healthcheck": [rows]}; a script
+    # that ended without its JSON line leaves the tail of its output under its name.
+    lines = [l for l in open(f) if l.startswith("{")]
     if lines:
         res.update(json.loads(lines[-1]))
     else:
-        res["failover"] = open(failover).read()[-2000:]
+        key = {"failover.out": "failover", "hcdetect.out": "healthcheck"}[os.path.basename(f)]
+        res[key] = open(f).read()[-2000:]
 json.dump(res, open(os.path.join(out, "bench.json"), "w"), indent=1)
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
@@ -377,8 +395,36 @@ for s in sc:
           fmt(s["loss_pct"], ".3f"), fmt(s["p50_us"], ".1f"), fmt(s["p99_us"], ".1f"),
           s["note"]))
 print("machine: %d CPUs, %s; %s s" % (os.cpu_count(), cpu, elapsed))
-if failover:
-    print("failover:", json.dumps(res["failover"])[:400])
+def rounds(v):  # "median (min-max, n of N)" of the rounds' figures
+    got = sorted(x for x in v if x is not None)
+    if not got:
+        return "-"
+    med = got[len(got) // 2] if len(got) % 2 else (got[len(got) // 2 - 1] + got[len(got) // 2]) / 2
+    return "%.0f (%.0f-%.0f, %d of %d)" % (med, got[0], got[-1], len(got), len(v))
+def why(r):
+    return "; ".join(r["errors"])[:160]
+if isinstance(res.get("failover"), list):
+    print()
+    print("| failover | VRRP | advert_int ms | bound ms | ms from SIGKILL | ms from last advert | errors |")
+    print("|---|---|---:|---:|---:|---:|---|")
+    for r in res["failover"]:
+        print("| %s | v%d | %d | %.0f | %s | %s | %s |" % (r["impl"], r["version"],
+              r["advert_int_ms"], r["bound_ms"], rounds(r["ms"]),
+              rounds(r["ms_from_last_advert"]), why(r)))
+elif "failover" in res:
+    print("failover:", res["failover"][-400:])
+if isinstance(res.get("healthcheck"), list):
+    print()
+    print("| health check | checker | failure | delay_loop/connect_timeout/retry/delay_before_retry ms"
+          " | bound ms | detect ms | client ms | errors |")
+    print("|---|---|---|---|---:|---:|---:|---|")
+    for r in res["healthcheck"]:
+        print("| %s | %s | %s | %g/%g/%d/%g | %.0f | %s | %s | %s |" % (r["impl"], r["checker"],
+              r["failure"], r["delay_loop_ms"], r["connect_timeout_ms"], r["retry"],
+              r["delay_before_retry_ms"], r["bound_ms"], rounds(r["detect_ms"]),
+              rounds(r["client_ms"]), why(r)))
+elif "healthcheck" in res:
+    print("healthcheck:", res["healthcheck"][-400:])
 dat = os.path.join(out, "tmp", "plot.dat")
 with open(dat, "w") as f:
     for s in sc:
