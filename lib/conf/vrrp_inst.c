@@ -406,6 +406,12 @@ dk_conf_vrrp_instance_kw(struct dk_kwctx *c, const struct dk_cnode *n, void *obj
 	}
 	if (v->auth_type != DK_CONF_AUTH_NONE && !v->auth_pass[0])
 		dk_kw_error(c, n, "(%s) authentication without auth_pass", v->name);
+	/* keepalived sends unicast adverts from the base interface, never the VMAC. */
+	if (v->n_unicast_peers && v->use_vmac && !v->vmac_xmit_base) {
+		dk_kw_problem(c, n, "(%s) unicast with use_vmac requires vmac_xmit_base - setting",
+			      v->name);
+		v->vmac_xmit_base = true;
+	}
 }
 
 static void

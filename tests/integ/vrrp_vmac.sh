@@ -3,7 +3,8 @@
 # adverts and GARPs come from the virtual MAC 00:00:5e:00:01:VRID, ARP for the VIP is
 # answered with it, so after a failover the client's ARP entry needs no change and its
 # pings reach the new master. dpkeep's port takes frames to the virtual MAC while it is
-# master and drops them while it is backup (the MAC is then keepalived's).
+# master and drops them while it is backup (the MAC is then keepalived's). Unicast
+# adverts leave from the base MAC on both sides (keepalived forces vmac_xmit_base).
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vrrp_lib.sh"
 
@@ -84,6 +85,12 @@ client_pings_on() {
 	echo "$1: $before -> $after"
 	[ "$after" -ge $((before + 3)) ]
 }
+src_macs_are() { # SWIF MAC: the adverts leaving SWIF's host come from MAC, and only it
+	local got
+	got=$(vrrp_src_macs "$1")
+	echo "adverts from $1: ${got:-none}"
+	[ "${got,,}" = "${2,,}" ]
+}
 vmac_owner_port() { # the switch port the bridge has learnt the VMAC on
 	ip netns exec "$DK_LAB-sw" bridge fdb show br front | awk -v m="$VMAC" '$1 == m {print $3}'
 }
@@ -159,7 +166,48 @@ ka_wins() {
 	ka_stop
 }
 
+# Unicast with use_vmac: keepalived 2.2.7 forces vmac_xmit_base ("unicast with use_vmac
+# requires vmac_xmit_base - setting", and -t fails), so its unicast adverts leave from
+# the base interface's MAC; dpkeep says and does the same. The VIP keeps the VMAC.
+unicast() {
+	local l=vmac-unicast dk_mac ka_mac
+	vrrp_conf "$TMP/dk-$l.conf" prio=150 ver=2 int=1 mode=unicast src=192.0.2.1 \
+		peers=192.0.2.3 extra=use_vmac
+	vrrp_conf "$TMP/ka-$l.conf" prio=100 ver=2 int=1 mode=unicast src=192.0.2.3 \
+		peers=192.0.2.1 extra=use_vmac
+	check "$l: keepalived -t flags it" \
+		bash -c "! keepalived -t -f $TMP/dk-$l.conf >$TMP/ka-t.out 2>&1 &&
+			grep -q '(VI_1) unicast with use_vmac requires vmac_xmit_base - setting' \
+			$TMP/ka-t.out"
+	check "$l: dpkeep -t flags it in the same words" \
+		bash -c "! $DPKEEP -t -f $TMP/dk-$l.conf >$TMP/dk-t.out 2>&1 &&
+			grep -q '(VI_1) unicast with use_vmac requires vmac_xmit_base - setting' \
+			$TMP/dk-t.out"
+	start_node lb1 "$PROF" -f "$TMP/dk-$l.conf"
+	dk_mac=$(port_mac lb1)
+	ka_mac=$(nsx peer cat /sys/class/net/eth0/address)
+	check "$l: dpkeep (150) becomes MASTER" until_ok $W dk_is lb1 MASTER
+	ka_start "$TMP/ka-$l.conf"
+	check "$l: keepalived (100) logs BACKUP" until_ok $W ka_is BACKUP
+	check "$l: dpkeep's unicast adverts come from its port MAC" src_macs_are lb1-eth0 "$dk_mac"
+	check "$l: keepalived stays BACKUP (takes them)" ka_is BACKUP
+	check "$l: the client's ARP request is answered by the VMAC" client_arp_is "$VIP" "$VMAC"
+	stop_node lb1 || true
+	check "$l: dpkeep stopped -> keepalived MASTER" until_ok $W ka_is MASTER
+	# keepalived's unicast adverts need a live peer to resolve: dpkeep again, lower.
+	vrrp_conf "$TMP/dk-$l-low.conf" prio=50 ver=2 int=1 mode=unicast src=192.0.2.1 \
+		peers=192.0.2.3 extra=use_vmac
+	start_node lb1 "$PROF" -f "$TMP/dk-$l-low.conf"
+	check "$l: dpkeep (50) BACKUP behind keepalived" until_ok $W dk_is lb1 BACKUP
+	check "$l: keepalived's unicast adverts come from its eth0 MAC, not the VMAC" \
+		src_macs_are peer-eth0 "$ka_mac"
+	check "$l: dpkeep rejected none of keepalived's adverts" dk_rx_clean lb1
+	stop_node lb1 || true
+	ka_stop
+}
+
 dk_wins
 ka_wins
+unicast
 
 finish

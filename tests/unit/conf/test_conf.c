@@ -72,7 +72,7 @@ test_vrrp_fields(void **state)
 		" unicast_src_ip 2001:db8::5\n unicast_peer {\n  10.0.0.2\n  10.0.0.3\n }\n"
 		" heartbeat_unicast_peer {\n  172.16.0.2\n }\n notify_split_brain /x/sb.sh\n"
 		" track_script {\n  chk weight 10\n }\n track_interface {\n  lo weight -5\n }\n"
-		" virtual_ipaddress {\n  2001:db8::1/64\n }\n use_vmac\n accept\n}\n", 0);
+		" virtual_ipaddress {\n  2001:db8::1/64\n }\n use_vmac\n vmac_xmit_base\n accept\n}\n", 0);
 	const struct dk_conf_vrrp_instance *v = &c->vrrp[0];
 
 	(void)state;
@@ -549,6 +549,29 @@ test_src_ip(void **state)
 	}
 }
 
+/* keepalived's rule: unicast adverts under use_vmac leave from the base MAC. */
+static void
+test_unicast_vmac(void **state)
+{
+	struct dk_conf *c;
+	const char *w;
+
+	(void)state;
+	c = load("vrrp_instance V {\n interface lo\n virtual_router_id 1\n use_vmac\n"
+		 " unicast_peer {\n  192.0.2.3\n }\n}\n", 0);
+	w = strstr(cap.first_warning, "warning: ");
+	if (problems != 1 || w == NULL ||
+	    strcmp(w + 9, "(V) unicast with use_vmac requires vmac_xmit_base - setting") != 0)
+		fail_msg("%u problem(s), got '%s'", problems, cap.first_warning);
+	assert_true(c->vrrp[0].use_vmac);
+	assert_true(c->vrrp[0].vmac_xmit_base);
+	dk_conf_free(c);
+	c = load("vrrp_instance V {\n interface lo\n virtual_router_id 1\n use_vmac\n"
+		 " vmac_xmit_base\n unicast_peer {\n  192.0.2.3\n }\n}\n", 0);
+	assert_int_equal(problems, 0);
+	dk_conf_free(c);
+}
+
 int
 main(void)
 {
@@ -567,6 +590,7 @@ main(void)
 		cmocka_unit_test(test_ports_profile),
 		cmocka_unit_test(test_strict_rules),
 		cmocka_unit_test(test_src_ip),
+		cmocka_unit_test(test_unicast_vmac),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
