@@ -12,10 +12,32 @@
 #include "vrrp.h"
 
 #define REFRESH_US (200 * DK_USEC_PER_MSEC)
-/* Real-server slots a reload may add without a restart: the workers' per-slot load and
- * stats arrays are sized once, and a removed server's slot is never handed out again
- * (its draining connections still point at it). */
+/* Real-server slots beyond the first configuration's (lb_slot_headroom): the workers'
+ * per-slot load and stats arrays are sized once. A removed server's slot is handed out
+ * again once its last connection is gone, so this bounds servers present (or draining)
+ * at once, not how many reloads ever add. */
 #define SLOT_HEADROOM 1024
+
+/* The services a reload starts from: live ones and removed ones still draining. */
+struct prev {
+	const struct dk_app_lb_vs *vs;
+	unsigned n;
+	const struct dk_app_lb_vs *gone;
+	unsigned n_gone;
+};
+
+/* Live services first (their index is the table's), then removed ones. */
+static unsigned
+n_all(const struct dk_app_lb *g)
+{
+	return g->n_vs + g->n_gone_vs;
+}
+
+static struct dk_app_lb_vs *
+vs_at(struct dk_app_lb *g, unsigned i)
+{
+	return i < g->n_vs ? &g->vs[i] : &g->gone_vs[i - g->n_vs];
+}
 
 static uint8_t
 proto_of(enum dk_conf_proto p)
@@ -50,9 +72,10 @@ static int
 build_table(struct dk_app *app, struct dk_lb_table **out)
 {
 	struct dk_app_lb *g = app->lb;
-	struct dk_lb_service_params *sp = calloc(g->n_vs ? g->n_vs : 1, sizeof(*sp));
+	unsigned n = n_all(g);
+	struct dk_lb_service_params *sp = calloc(n ? n : 1, sizeof(*sp));
 	struct dk_lb_backend_params *bp = calloc(g->max_slots ? g->max_slots : 1, sizeof(*bp));
-	struct dk_lb_table_params tp = { .services = sp, .n_services = g->n_vs,
+	struct dk_lb_table_params tp = { .services = sp, .n_services = n,
 					 .n_workers = app->dp->n_workers,
 					 .max_slots = g->max_slots ? g->max_slots : 1,
 					 .seed = app->start_us };
@@ -61,8 +84,8 @@ build_table(struct dk_app *app, struct dk_lb_table **out)
 
 	if (sp == NULL || bp == NULL)
 		goto out;
-	for (unsigned i = 0; i < g->n_vs; i++) {
-		const struct dk_app_lb_vs *v = &g->vs[i];
+	for (unsigned i = 0; i < n; i++) {
+		const struct dk_app_lb_vs *v = vs_at(g, i);
 		const struct dk_conf_vs *c = v->c;
 
 		sp[i].vip = v->vip;
@@ -74,6 +97,9 @@ build_table(struct dk_app *app, struct dk_lb_table **out)
 			sp[i].flags |= DK_LB_SVC_F_STATELESS;
 		if (c->expire_nodest_conn)
 			sp[i].flags |= DK_LB_SVC_F_EXPIRE_NODEST;
+		/* Removed: no backend to schedule, so no Maglev table either. */
+		if (v->own)
+			sp[i].flags = (sp[i].flags & ~DK_LB_SVC_F_STATELESS) | DK_LB_SVC_F_GONE;
 		sp[i].persist_timeout_s = (uint32_t)(c->persistence_timeout_us / DK_USEC_PER_SEC);
 		if (c->persistence_granularity.addr.af)
 			sp[i].persist_prefix_len = c->persistence_granularity.len;
@@ -152,6 +178,29 @@ snap_free(struct dk_dp_lb_snap *s, bool with_table)
 	free(s);
 }
 
+static void
+slot_reset(void *arg, uint32_t slot)
+{
+	dk_dp_lb_slot_reset(arg, slot);
+}
+
+/*
+ * A table built from the current services is published and no worker holds an older
+ * one: every removed server in a gone list is out of scheduling everywhere, and the slots
+ * prune_gone let go are in no table, so they are free (their counters zeroed) for reuse.
+ */
+static void
+published(struct dk_app_lb *g)
+{
+	for (unsigned i = 0; i < n_all(g); i++) {
+		struct dk_app_lb_vs *v = vs_at(g, i);
+
+		for (unsigned r = 0; r < v->n_gone; r++)
+			v->gone[r].gone_pub = true;
+	}
+	dk_lb_slots_published(g->slots, slot_reset, g->dp);
+}
+
 /* Builds the current view; publishes it when it differs from what workers have. */
 static int
 refresh(struct dk_app *app, bool force)
@@ -160,17 +209,19 @@ refresh(struct dk_app *app, bool force)
 	const struct dk_dp_lb_snap *cur = g->dp->cur;
 	struct dk_dp_lb_snap *s = calloc(1, sizeof(*s)), *old;
 	struct dk_lb_table *t = g->table;
+	unsigned n = n_all(g);
+	bool built = false;
 	int rc = -ENOMEM;
 
 	if (s == NULL)
 		return -ENOMEM;
 	s->hops = calloc(g->max_slots ? g->max_slots : 1, sizeof(*s->hops));
-	s->served = calloc(g->n_vs ? g->n_vs : 1, 1);
+	s->served = calloc(n ? n : 1, 1);
 	if (s->hops == NULL || s->served == NULL)
 		goto fail;
 	s->max_slots = g->max_slots;
-	for (unsigned i = 0; i < g->n_vs; i++) {
-		const struct dk_app_lb_vs *v = &g->vs[i];
+	for (unsigned i = 0; i < n; i++) {
+		const struct dk_app_lb_vs *v = vs_at(g, i);
 
 		s->served[i] = vip_served(app, &v->vip);
 		s->has_nat |= v->c->lb_kind == DK_CONF_LB_NAT;
@@ -202,9 +253,10 @@ refresh(struct dk_app *app, bool force)
 			goto fail;
 		}
 		force = true;
+		built = true;
 	}
 	s->lb = t;
-	if (!force && cur && memcmp(cur->served, s->served, g->n_vs ? g->n_vs : 1) == 0 &&
+	if (!force && cur && memcmp(cur->served, s->served, n ? n : 1) == 0 &&
 	    memcmp(cur->hops, s->hops, sizeof(*s->hops) * (g->max_slots ? g->max_slots : 1)) ==
 		    0) {
 		snap_free(s, false);
@@ -214,6 +266,8 @@ refresh(struct dk_app *app, bool force)
 	g->table = t;
 	old = dk_dp_lb_publish(g->dp, s);
 	snap_free(old, old && old->lb != t);
+	if (built)
+		published(g);
 	return 0;
 fail:
 	snap_free(s, false);
@@ -233,29 +287,46 @@ prune_gone(struct dk_app *app)
 	char vn[DK_ADDRSTRLEN + 16], a[DK_ADDRSTRLEN];
 	bool any = false;
 
-	for (unsigned i = 0; i < g->n_vs && !any; i++)
-		any = g->vs[i].n_gone > 0;
+	for (unsigned i = 0; i < n_all(g) && !any; i++)
+		any = vs_at(g, i)->n_gone > 0;
 	if (!any || dk_app_lb_totals_get(app, &t) < 0)
 		return;
-	for (unsigned i = 0; i < g->n_vs; i++) {
-		struct dk_app_lb_vs *v = &g->vs[i];
+	for (unsigned i = 0; i < n_all(g); i++) {
+		struct dk_app_lb_vs *v = vs_at(g, i);
 		unsigned keep = 0;
 
 		for (unsigned r = 0; r < v->n_gone; r++) {
 			const struct dk_app_lb_rs *x = &v->gone[r];
 
-			if (t.load[x->slot].active + t.load[x->slot].inactive > 0) {
+			if (!x->gone_pub ||
+			    t.load[x->slot].active + t.load[x->slot].inactive > 0) {
 				v->gone[keep++] = *x;
 				continue;
 			}
 			DK_LOG(LB, INFO, "%s: removed real server %s:%u has no connections left",
 			       dk_app_lb_vs_name(v, vn, sizeof(vn)),
 			       dk_addr_fmt(&x->ip, a, sizeof(a)), x->port);
+			/* Free once the table built next (without it) is published. */
+			dk_lb_slots_retire(g->slots, x->slot);
 			g->rebuild = true;
 		}
 		v->n_gone = keep;
 	}
 	dk_app_lb_totals_free(&t);
+	/* A removed service goes with its last removed server. */
+	for (unsigned i = 0, keep = 0, n = g->n_gone_vs; i < n; i++) {
+		struct dk_app_lb_vs *v = &g->gone_vs[i];
+
+		if (v->n_gone) {
+			g->gone_vs[keep++] = *v;
+			continue;
+		}
+		DK_LOG(LB, INFO, "%s: removed virtual server has no connections left",
+		       dk_app_lb_vs_name(v, vn, sizeof(vn)));
+		free(v->gone);
+		free(v->own);
+		g->n_gone_vs--;
+	}
 }
 
 static void
@@ -280,8 +351,10 @@ lb_owns(void *ctx, const struct dk_addr *a, struct dk_mac *mac)
 
 	for (unsigned i = 0; i < app->lb->n_laddrs && !mine; i++)
 		mine = dk_addr_eq(&app->lb->laddrs[i], a);
-	for (unsigned i = 0; i < app->lb->n_vs && !mine; i++)
-		mine = dk_addr_eq(&app->lb->vs[i].vip, a) &&
+	/* A removed service's VIP too while its flows finish: the router must still reach
+	 * it. */
+	for (unsigned i = 0; i < n_all(app->lb) && !mine; i++)
+		mine = dk_addr_eq(&vs_at(app->lb, i)->vip, a) &&
 		       !dk_app_vrrp_vip_owned(app, a, &listed) && !listed;
 	if (!mine)
 		return false;
@@ -332,15 +405,36 @@ rs_new(const struct dk_conf_rs *c, const struct dk_addr *ip, uint16_t port, int 
 	return r;
 }
 
-/* The same service in the previous generation. */
-static const struct dk_app_lb_vs *
-old_vs(const struct dk_app_lb_vs *old, unsigned n_old, const struct dk_app_lb_vs *v)
+static int
+slot_new(struct dk_app_lb *g, uint32_t *slot)
 {
-	for (unsigned i = 0; i < n_old; i++)
-		if (dk_addr_eq(&old[i].vip, &v->vip) && old[i].port == v->port &&
-		    old[i].proto == v->proto)
-			return &old[i];
+	int rc = dk_lb_slots_alloc(g->slots, slot);
+
+	if (rc == 0 && *slot >= g->max_slots)
+		g->max_slots = *slot + 1;
+	return rc;
+}
+
+static const struct dk_app_lb_vs *
+vs_in(const struct dk_app_lb_vs *list, unsigned n, const struct dk_app_lb_vs *v)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (dk_addr_eq(&list[i].vip, &v->vip) && list[i].port == v->port &&
+		    list[i].proto == v->proto)
+			return &list[i];
 	return NULL;
+}
+
+/* The same service in the previous generation (one removed but draining included). */
+static const struct dk_app_lb_vs *
+old_vs(const struct prev *pv, const struct dk_app_lb_vs *v)
+{
+	const struct dk_app_lb_vs *o;
+
+	if (pv == NULL)
+		return NULL;
+	o = vs_in(pv->vs, pv->n, v);
+	return o ? o : vs_in(pv->gone, pv->n_gone, v);
 }
 
 static const struct dk_app_lb_rs *
@@ -365,11 +459,21 @@ old_rs(const struct dk_app_lb_vs *o, const struct dk_app_lb_rs *x)
 	return r ? r : rs_in(o->gone, o->n_gone, &x->ip, x->port);
 }
 
-/* Keeps the old generation's real servers that the new one lacks, for their flows. */
+static bool
+slot_in(const struct dk_app_lb_vs *v, uint32_t slot)
+{
+	for (unsigned r = 0; r < v->n_rs; r++)
+		if (v->rs[r].slot == slot)
+			return true;
+	return v->sorry && v->sorry->slot == slot;
+}
+
+/* Keeps the old generation's servers (real, removed or sorry) whose slot the new one does
+ * not use, for their flows. */
 static int
 keep_gone(struct dk_app_lb_vs *v, const struct dk_app_lb_vs *o)
 {
-	unsigned n = o->n_rs + o->n_gone;
+	unsigned n = o->n_rs + o->n_gone + (o->sorry != NULL);
 
 	if (n == 0)
 		return 0;
@@ -377,13 +481,19 @@ keep_gone(struct dk_app_lb_vs *v, const struct dk_app_lb_vs *o)
 	if (v->gone == NULL)
 		return -ENOMEM;
 	for (unsigned r = 0; r < n; r++) {
-		const struct dk_app_lb_rs *x = r < o->n_rs ? &o->rs[r] : &o->gone[r - o->n_rs];
+		bool was_live = r < o->n_rs || r == o->n_rs + o->n_gone;
+		const struct dk_app_lb_rs *x = r < o->n_rs ? &o->rs[r] :
+					       !was_live ? &o->gone[r - o->n_rs] : o->sorry;
 
-		if (rs_in(v->rs, v->n_rs, &x->ip, x->port))
+		if (slot_in(v, x->slot))
 			continue;
 		v->gone[v->n_gone] = *x;
 		/* Its configuration block goes with the old configuration. */
-		v->gone[v->n_gone++].c = NULL;
+		v->gone[v->n_gone].c = NULL;
+		/* Tables the workers hold still schedule it until the next is published. */
+		if (was_live)
+			v->gone[v->n_gone].gone_pub = false;
+		v->n_gone++;
 	}
 	return 0;
 }
@@ -404,12 +514,13 @@ carry_over(struct dk_app_lb_rs *x, const struct dk_app_lb_rs *o)
  * port of its virtual_server_group (every one with the block's real servers). */
 static int
 add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr *vip,
-	    uint16_t port, const struct dk_app_lb_vs *old, unsigned n_old)
+	    uint16_t port, const struct prev *pv)
 {
 	struct dk_app_lb *g = app->lb;
 	struct dk_app_lb_vs *v = &g->vs[g->n_vs];
 	const struct dk_app_lb_vs *ov;
 	char a[DK_ADDRSTRLEN];
+	int rc;
 
 	for (unsigned i = 0; i < g->n_vs; i++)
 		if (dk_addr_eq(&g->vs[i].vip, vip) && g->vs[i].port == port &&
@@ -424,7 +535,7 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 	v->port = port;
 	v->proto = proto_of(c->proto);
 	v->quorum_up = true;
-	ov = old_vs(old, n_old, v);
+	ov = old_vs(pv, v);
 	v->rs = calloc(c->n_rs ? c->n_rs : 1, sizeof(*v->rs));
 	if (v->rs == NULL)
 		return -ENOMEM;
@@ -444,30 +555,30 @@ add_service(struct dk_app *app, const struct dk_conf_vs *c, const struct dk_addr
 			carry_over(x, o);
 			continue;
 		}
-		if (g->slot_cap && g->max_slots >= g->slot_cap)
-			return -ENOSPC;
-		x->slot = g->max_slots++;
+		rc = slot_new(g, &x->slot);
+		if (rc < 0)
+			return rc;
 	}
 	v->n_rs = c->n_rs;
-	if (ov && keep_gone(v, ov) < 0)
-		return -ENOMEM;
 	if (c->sorry_server.af) {
 		uint16_t sp = c->sorry_server_port ? c->sorry_server_port : port;
-		const struct dk_app_lb_vs *osv = NULL;
+		uint32_t slot;
 
-		for (unsigned k = 0; k < n_old && osv == NULL; k++)
-			if (old[k].sorry && dk_addr_eq(&old[k].vip, &v->vip) &&
-			    old[k].port == v->port && old[k].proto == v->proto &&
-			    dk_addr_eq(&old[k].sorry->ip, &c->sorry_server) &&
-			    old[k].sorry->port == sp)
-				osv = &old[k];
-		if (osv == NULL && g->slot_cap && g->max_slots >= g->slot_cap)
-			return -ENOSPC;
-		v->sorry = rs_new(NULL, &c->sorry_server, sp, 1,
-				  osv ? osv->sorry->slot : g->max_slots++);
+		if (ov && ov->sorry && dk_addr_eq(&ov->sorry->ip, &c->sorry_server) &&
+		    ov->sorry->port == sp) {
+			slot = ov->sorry->slot;
+		} else {
+			rc = slot_new(g, &slot);
+			if (rc < 0)
+				return rc;
+		}
+		v->sorry = rs_new(NULL, &c->sorry_server, sp, 1, slot);
 		if (v->sorry == NULL)
 			return -ENOMEM;
 	}
+	/* After the sorry server: an old one not kept drains like a removed server. */
+	if (ov && keep_gone(v, ov) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -536,7 +647,7 @@ n_services(const struct dk_conf *conf, const struct dk_conf_vs *c, bool warn)
 }
 
 static int
-setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_old)
+setup_services(struct dk_app *app, const struct prev *pv)
 {
 	const struct dk_conf *conf = app->conf;
 	struct dk_app_lb *g = app->lb;
@@ -555,7 +666,7 @@ setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_ol
 		if (n_services(conf, c, false) == 0)
 			continue;
 		if (c->key == DK_CONF_VS_ADDR) {
-			rc = add_service(app, c, &c->vip, c->port, old, n_old);
+			rc = add_service(app, c, &c->vip, c->port, pv);
 			if (rc < 0)
 				return rc;
 		}
@@ -566,7 +677,7 @@ setup_services(struct dk_app *app, const struct dk_app_lb_vs *old, unsigned n_ol
 			for (unsigned k = 0; !ge->fwmark && k < range_len(ge); k++) {
 				struct dk_addr a = range_addr(ge, k);
 
-				rc = add_service(app, c, &a, ge->port, old, n_old);
+				rc = add_service(app, c, &a, ge->port, pv);
 				if (rc < 0)
 					return rc;
 			}
@@ -605,10 +716,22 @@ dk_app_lb_init(struct dk_app *app)
 	if (g == NULL)
 		return -ENOMEM;
 	app->lb = g;
-	rc = setup_services(app, NULL, 0);
+	/* As many as the first configuration could take, and the headroom. */
+	g->slot_cap = app->conf->global.lb_slot_headroom ? app->conf->global.lb_slot_headroom :
+							  SLOT_HEADROOM;
+	for (unsigned i = 0; i < app->conf->n_vs; i++) {
+		const struct dk_conf_vs *c = &app->conf->vs[i];
+
+		g->slot_cap += n_services(app->conf, c, false) *
+			       (c->n_rs + (c->sorry_server.af ? 1 : 0));
+	}
+	rc = dk_lb_slots_create(g->slot_cap, &g->slots);
 	if (rc < 0)
 		return rc;
-	p.max_slots = g->slot_cap = g->max_slots + SLOT_HEADROOM;
+	rc = setup_services(app, NULL);
+	if (rc < 0)
+		return rc;
+	p.max_slots = g->slot_cap;
 	p.laddrs = g->laddrs;
 	p.n_laddrs = g->n_laddrs;
 	p.seed = app->start_us;
@@ -641,6 +764,7 @@ free_services(struct dk_app_lb_vs *vs, unsigned n)
 		free(vs[i].rs);
 		free(vs[i].gone);
 		free(vs[i].sorry);
+		free(vs[i].own);
 	}
 	free(vs);
 }
@@ -662,49 +786,111 @@ dk_app_lb_fini(struct dk_app *app)
 		snap_free(dk_dp_lb_free(g->dp), true);
 	}
 	free_services(g->vs, g->n_vs);
+	free_services(g->gone_vs, g->n_gone_vs);
+	dk_lb_slots_free(g->slots);
 	free(g);
 	app->lb = NULL;
+}
+
+/*
+ * Services of the previous generation that the new one lacks, with flows that may still
+ * run: kept, all their servers removed ones, on a copy of their block (the old
+ * configuration is freed after the reload).
+ */
+static int
+gone_services(struct dk_app_lb *g, const struct prev *pv)
+{
+	unsigned n = pv->n + pv->n_gone;
+
+	g->gone_vs = calloc(n ? n : 1, sizeof(*g->gone_vs));
+	if (g->gone_vs == NULL)
+		return -ENOMEM;
+	for (unsigned i = 0; i < n; i++) {
+		const struct dk_app_lb_vs *o = i < pv->n ? &pv->vs[i] : &pv->gone[i - pv->n];
+		struct dk_app_lb_vs *v = &g->gone_vs[g->n_gone_vs];
+		char vn[DK_ADDRSTRLEN + 16];
+
+		if (vs_in(g->vs, g->n_vs, o) || o->n_rs + o->n_gone + (o->sorry != NULL) == 0)
+			continue;
+		v->own = malloc(sizeof(*v->own));
+		if (v->own == NULL)
+			return -ENOMEM;
+		g->n_gone_vs++;
+		*v->own = *o->c;
+		v->own->rs = NULL;
+		v->own->n_rs = 0;
+		v->c = v->own;
+		v->vip = o->vip;
+		v->port = o->port;
+		v->proto = o->proto;
+		v->quorum_up = o->quorum_up;
+		if (keep_gone(v, o) < 0)
+			return -ENOMEM;
+		if (i < pv->n)
+			DK_LOG(LB, INFO, "%s: removed virtual server kept while its connections "
+			       "finish; no new ones", dk_app_lb_vs_name(v, vn, sizeof(vn)));
+	}
+	return 0;
 }
 
 int
 dk_app_lb_reload(struct dk_app *app)
 {
 	struct dk_app_lb *g = app->lb;
-	struct dk_app_lb_vs *old;
+	struct dk_app_lb_vs *old, *old_gone;
+	struct dk_lb_slots *slots_was;
 	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];
-	unsigned n_old, n_laddrs;
+	unsigned n_old, n_old_gone, n_laddrs;
+	struct prev pv;
 	uint32_t slots;
 	int rc;
 
 	if (g == NULL)
 		return dk_app_lb_init(app);
+	rc = dk_lb_slots_clone(g->slots, &slots_was);
+	if (rc < 0)
+		return rc;
 	old = g->vs;
 	n_old = g->n_vs;
+	old_gone = g->gone_vs;
+	n_old_gone = g->n_gone_vs;
+	pv = (struct prev){ .vs = old, .n = n_old, .gone = old_gone, .n_gone = n_old_gone };
 	slots = g->max_slots;
 	memcpy(laddrs, g->laddrs, sizeof(laddrs));
 	n_laddrs = g->n_laddrs;
 	g->vs = NULL;
 	g->n_vs = 0;
+	g->gone_vs = NULL;
+	g->n_gone_vs = 0;
 	g->n_laddrs = 0;
-	rc = setup_services(app, old, n_old);
+	rc = setup_services(app, &pv);
 	if (rc == 0 && (g->n_laddrs != n_laddrs ||
 			memcmp(g->laddrs, laddrs, sizeof(laddrs[0]) * n_laddrs) != 0)) {
 		/* Each worker's FNAT port pools are built once, for these addresses. */
 		DK_LOG(LB, ERR, "reload: local_address_group changes need a restart");
 		rc = -EBUSY;
 	}
+	if (rc == 0)
+		rc = gone_services(g, &pv);
 	if (rc < 0) {
 		if (rc == -ENOSPC)
-			DK_LOG(LB, ERR, "reload: more than %u new real servers need a restart",
-			       SLOT_HEADROOM);
+			DK_LOG(LB, ERR, "reload: no real server slot left (%u, lb_slot_headroom "
+			       "included, are taken by present or draining servers): needs a "
+			       "restart", dk_lb_slots_cap(g->slots));
 		free_services(g->vs, g->n_vs);
+		free_services(g->gone_vs, g->n_gone_vs);
 		g->vs = old;
 		g->n_vs = n_old;
+		g->gone_vs = old_gone;
+		g->n_gone_vs = n_old_gone;
+		dk_lb_slots_free(g->slots);
+		g->slots = slots_was;
 		g->max_slots = slots;
 		memcpy(g->laddrs, laddrs, sizeof(laddrs));
 		g->n_laddrs = n_laddrs;
 		return rc;
 	}
+	dk_lb_slots_free(slots_was);
 	g->rebuild = true;
 	{
 		uint32_t t[DK_CONN_S_MAX];
@@ -715,6 +901,7 @@ dk_app_lb_reload(struct dk_app *app)
 	rc = refresh(app, true);
 	/* Workers are past the old table now (refresh waits out the RCU grace period). */
 	free_services(old, n_old);
+	free_services(old_gone, n_old_gone);
 	DK_LOG(LB, INFO, "reload: %u virtual server(s), %u real server slot(s)", g->n_vs,
 	       g->max_slots);
 	return rc;

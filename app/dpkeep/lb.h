@@ -12,6 +12,7 @@
 
 #include "dk_conf.h"
 #include "dk_dp_lb.h"
+#include "dk_lb_slots.h"
 #include "dk_timer.h"
 
 struct dk_app;
@@ -25,6 +26,9 @@ struct dk_app_lb_rs {
 	uint32_t weight;
 	bool alive;
 	bool drained;
+	/* In a gone list: a table without it in scheduling is published, so no worker
+	 * can open a flow to it any more and a zero count stays zero. */
+	bool gone_pub;
 };
 
 /* One (VIP, port, protocol) served. A virtual_server_group's block becomes one per
@@ -43,6 +47,9 @@ struct dk_app_lb_vs {
 	 * scheduling, kept (slot, next hop) until their last connection ends (c NULL). */
 	struct dk_app_lb_rs *gone;
 	unsigned n_gone;
+	/* A service a reload removed (in dk_app_lb.gone_vs): its own copy of the block, which
+	 * c points to, and all its servers in gone; freed when their last flow ends. */
+	struct dk_conf_vs *own;
 };
 
 struct dk_app_lb_owns {
@@ -54,8 +61,12 @@ struct dk_app_lb {
 	struct dk_dp_lb *dp;
 	struct dk_app_lb_vs *vs;
 	unsigned n_vs;
-	uint32_t max_slots;		/* slots handed out so far */
+	uint32_t max_slots;		/* one more than the highest slot handed out */
 	uint32_t slot_cap;		/* what the workers' arrays hold */
+	struct dk_lb_slots *slots;	/* which slots are free for a new real server */
+	/* Removed services whose flows still run: in the table, serving only those. */
+	struct dk_app_lb_vs *gone_vs;
+	unsigned n_gone_vs;
 	struct dk_lb_table *table;	/* the one being served */
 	bool rebuild;
 	struct dk_addr laddrs[DK_DP_LB_MAX_ADDRS];
@@ -71,7 +82,9 @@ int dk_app_lb_init(struct dk_app *app);
  * real servers keep their slot, health and drain state, so their flows keep flowing;
  * removed ones stay, out of scheduling, until their last connection ends (or, under
  * lb_expire_nodest_conn, their flows are ended at their next packet); re-added before
- * that, they resume with the same slot. -EBUSY/-ENOSPC: the change
+ * that, they resume with the same slot. A removed virtual server likewise stays for its
+ * flows only, taking no new ones. Once a removed server's last connection is gone its
+ * slot is free for a later one. -EBUSY/-ENOSPC: the change
  * needs a restart, and the running services are left as they were.
  */
 int dk_app_lb_reload(struct dk_app *app);

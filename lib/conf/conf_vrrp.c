@@ -151,6 +151,7 @@ static const struct dk_kw global_kws[] = {
 	KW_FN("script_user", g_user, 1),
 	KW_FLAG("enable_script_security", GL, enable_script_security),
 	KW_UINT("lb_conn_table_size", GL, lb_conn_table_size, 16, 1u << 26),
+	KW_UINT("lb_slot_headroom", GL, lb_slot_headroom, 1, 1u << 20),
 	KW_FN("lvs_timeouts", g_lvs_timeouts, 1),
 	KW_FN("notify_fifo", g_fifo, 1),
 	KW_SCRIPT("notify_fifo_script", GL, notify_fifo_script),

@@ -295,6 +295,7 @@ struct dk_conf_global {
 	char script_user[DK_CONF_NAMESIZ];
 	bool enable_script_security;
 	uint32_t lb_conn_table_size;      /* dpkeep: entries per worker; 0: 65536 */
+	uint32_t lb_slot_headroom;        /* dpkeep: real servers a reload may add; 0: 1024 */
 	/* lvs_timeouts: IPVS's tcp, tcpfin and udp connection timeouts; 0: the default */
 	uint32_t lvs_timeout_tcp_s;
 	uint32_t lvs_timeout_tcpfin_s;

@@ -100,6 +100,8 @@ dump_global(const struct dk_conf_global *g, FILE *f)
 	kv_flag(f, 4, "enable_script_security", g->enable_script_security);
 	if (g->lb_conn_table_size)
 		fprintf(f, "    lb_conn_table_size %u\n", g->lb_conn_table_size);
+	if (g->lb_slot_headroom)
+		fprintf(f, "    lb_slot_headroom %u\n", g->lb_slot_headroom);
 	if (g->lvs_timeout_tcp_s || g->lvs_timeout_tcpfin_s || g->lvs_timeout_udp_s) {
 		fprintf(f, "    lvs_timeouts");
 		if (g->lvs_timeout_tcp_s)

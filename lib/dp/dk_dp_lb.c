@@ -257,6 +257,29 @@ dk_dp_lb_load_publish(struct dk_dp_lb *lb)
 }
 
 void
+dk_dp_lb_slot_reset(struct dk_dp_lb *lb, uint32_t slot)
+{
+	static const struct dk_lb_stats zs;
+	static const struct dk_lb_load zl;
+
+	if (slot >= lb->max_slots)
+		return;
+	for (unsigned w = 0; w < lb->n_workers; w++) {
+		struct dk_dp_lb_ctx *x = lb->ctx[w];
+
+		/* Plain stores: the next snapshot's release publishes them to the worker. */
+		x->stats[slot] = zs;
+		x->load[slot] = zl;
+		/* The control lcore is the only writer of these; a stale sum would bias the
+		 * new server's first schedules until the next load publish. */
+		for (unsigned b = 0; b < 2; b++) {
+			__atomic_store_n(&x->others_buf[b][slot].active, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&x->others_buf[b][slot].inactive, 0, __ATOMIC_RELAXED);
+		}
+	}
+}
+
+void
 dk_dp_lb_set_timeouts(struct dk_dp_lb *lb, const uint32_t *timeout_s)
 {
 	for (unsigned w = 0; w < lb->n_workers; w++)

@@ -152,6 +152,12 @@ void dk_dp_lb_load_publish(struct dk_dp_lb *lb);
  */
 int dk_dp_lb_conn_dump(struct dk_dp_lb *lb, unsigned worker, struct dk_dp_lb_dump *d,
 		       uint64_t timeout_us);
+/*
+ * Zeroes every worker's counters of a slot about to be handed to a new backend, so its
+ * numbers start from nothing. Control lcore only, and only for a slot no connection and
+ * no published snapshot names (after the grace period): then no worker writes it.
+ */
+void dk_dp_lb_slot_reset(struct dk_dp_lb *lb, uint32_t slot);
 /* A counter summed over every context. */
 uint64_t dk_dp_lb_counter(const struct dk_dp_lb *lb, enum dk_dp_lb_counter c);
 const char *dk_dp_lb_counter_name(enum dk_dp_lb_counter c);

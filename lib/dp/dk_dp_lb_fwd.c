@@ -423,8 +423,9 @@ forward(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m, uint16_
 		x->cnt[DK_DP_LB_C_REUSED]++;
 		c = NULL;
 	}
-	/* Not a flow we know and not to a service: dpkeep's own traffic. */
-	if (c == NULL && svc == NULL)
+	/* Not a flow we know and not to a service (or to one removed while its flows
+	 * finish): dpkeep's own traffic. */
+	if (c == NULL && (svc == NULL || (svc->flags & DK_LB_SVC_F_GONE)))
 		return DK_DP_LB_KEEP;
 	/* Ours, but the rewrite handles the plain case only: with extension headers the
 	 * upper header (or, with a routing header, the pseudo-header's address) is not

@@ -50,6 +50,12 @@ enum dk_lb_fwd {
 #define DK_LB_SVC_F_STATELESS 0x4u
 /* dpkeep (IPVS's expire_nodest_conn): flows of a removed backend end at their next packet. */
 #define DK_LB_SVC_F_EXPIRE_NODEST 0x8u
+/*
+ * dpkeep: the service was removed from the configuration while flows were still on it.
+ * Kept (its servers all in removed[]) so those flows finish; a packet that is no flow's
+ * is not the service's either, as if its VIP:port were unknown.
+ */
+#define DK_LB_SVC_F_GONE 0x10u
 
 enum dk_lb_verdict {
 	DK_LB_SCHED_OK,
