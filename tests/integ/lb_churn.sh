@@ -56,8 +56,9 @@ conf "1 3" second >"$TMP/lb1.conf"
 check "reload swapping rs2 for rs3 succeeds" cli lb1 reload
 out=$(hits 10 "$VIP")
 check "rs3 serves after the reload" test "$(share "$out" rs3)" -gt 0
+# (closing states: tcpfin 1 s; a connection only seen opening, SYN_RECV: 60 s)
 check "rs2 leaves show vs once its connections are gone" \
-	wait_for "rs2 to go" 30 no_removed
+	wait_for "rs2 to go" 75 no_removed || cli lb1 show conn >&2
 # rs2 back: it is new (its old entry is gone) and takes the lowest free slot, its own old
 # one, which counted 10 connections: nothing of that may show.
 conf "1 2" second >"$TMP/lb1.conf"
@@ -72,8 +73,9 @@ check "re-added rs2 is served" test "$n2" -gt 0
 pk=$(rs 198.51.100.12 pkts_in)
 echo "rs2: $n2 connections, $pk packets in"
 check "its counters are its own traffic" test "$pk" -ge $((3 * n2)) -a "$pk" -le $((20 * n2))
+# (closing states: tcpfin 1 s; a connection only seen opening, SYN_RECV: 60 s)
 check "rs3 leaves show vs once its connections are gone" \
-	wait_for "rs3 to go" 30 no_removed
+	wait_for "rs3 to go" 75 no_removed || cli lb1 show conn >&2
 
 # Thirty servers in turn, where the headroom leaves room for two at once.
 failed=0
