@@ -199,6 +199,8 @@ static const struct scenario scenarios[] = {
 	   false, 1000, false),
 	LB("micro-dr-1m", "DR, 1 M established UDP flows", DK_LB_FWD_DR, DK_IPPROTO_UDP,
 	   false, 1000000, false),
+	LB("micro-dr-10m", "DR, 10 M established UDP flows", DK_LB_FWD_DR, DK_IPPROTO_UDP,
+	   false, 10000000, false),
 	LB("micro-nat", "NAT, 1000 UDP flows, requests and replies", DK_LB_FWD_NAT,
 	   DK_IPPROTO_UDP, false, 1000, true),
 	LB("micro-fnat", "FNAT, 1000 UDP flows, requests and replies", DK_LB_FWD_FNAT,
