@@ -725,6 +725,12 @@ dk_app_lb_init(struct dk_app *app)
 		g->slot_cap += n_services(app->conf, c, false) *
 			       (c->n_rs + (c->sorry_server.af ? 1 : 0));
 	}
+	if (g->slot_cap > DK_CONN_MAX_SLOTS) {
+		/* A connection entry names its real server in 16 bits. */
+		DK_LOG(LB, ERR, "%u real server slots (the configured real servers and "
+		       "lb_slot_headroom), at most %u supported", g->slot_cap, DK_CONN_MAX_SLOTS);
+		return -EINVAL;
+	}
 	rc = dk_lb_slots_create(g->slot_cap, &g->slots);
 	if (rc < 0)
 		return rc;

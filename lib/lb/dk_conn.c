@@ -1,12 +1,33 @@
 /* Per-worker connection table: hash chains over a fixed pool, lazy timer wheel. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include <sanitizer/asan_interface.h>
 
 #include "dk_conn.h"
 #include "dk_hash.h"
 
 #define NIL 0u
+
+/* The timer wheel's part of an entry, kept apart so the packet path never loads it. */
+struct wlink {
+	uint32_t wprev;		/* wheel list / free list links: entry index + 1 */
+	uint32_t wnext;
+	uint64_t wtick;		/* wheel tick the entry is filed under */
+};
+
+/* A large zeroed array: its own mapping, aligned to 2 MB and backed by transparent huge
+ * pages where the kernel gives them (a 1 GB pool in 4 KB pages costs a TLB miss on top
+ * of the cache miss of nearly every lookup). */
+struct region {
+	void *map;
+	size_t len;
+};
+
+#define REGION_ALIGN ((size_t)2 << 20)
 
 struct dk_conn_table {
 	uint32_t bmask;
@@ -25,8 +46,14 @@ struct dk_conn_table {
 	uint64_t cnt[DK_CONN_C_MAX];
 	uint32_t *buckets;	/* node id + 1 */
 	uint32_t *wheel;	/* entry index + 1 */
-	struct dk_conn *e;
+	struct dk_conn *e;	/* cache-line aligned */
+	struct wlink *w;	/* parallel to e */
+	struct region r_buckets, r_e, r_w;
 };
+
+_Static_assert(sizeof(struct dk_conn) == 128, "dk_conn is two cache lines");
+_Static_assert(offsetof(struct dk_conn, key[1]) == 64, "line 0 holds the ORIG side");
+_Static_assert(offsetof(struct dk_conn, flags) < 16, "line 0 holds state and flags");
 
 static const char *const counter_names[] = { DK_CONN_COUNTERS(DK_XSTR) };
 
@@ -56,6 +83,42 @@ pow2_at_least(uint32_t v)
 	while (p < v && p < (1u << 31))
 		p <<= 1;
 	return p;
+}
+
+static void *
+region_alloc(struct region *r, size_t n, size_t size)
+{
+	uintptr_t p;
+
+	r->map = NULL;
+	if (n > (SIZE_MAX - REGION_ALIGN) / size)
+		return NULL;
+	r->len = n * size + REGION_ALIGN;
+	r->map = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (r->map == MAP_FAILED) {
+		r->map = NULL;
+		return NULL;
+	}
+	p = ((uintptr_t)r->map + REGION_ALIGN - 1) & ~(uintptr_t)(REGION_ALIGN - 1);
+	/* Under ASan the slack either side is a red zone, as a heap block's would be. */
+	ASAN_POISON_MEMORY_REGION(r->map, p - (uintptr_t)r->map);
+	ASAN_POISON_MEMORY_REGION((void *)(p + n * size),
+				  (uintptr_t)r->map + r->len - (p + n * size));
+#ifdef MADV_HUGEPAGE
+	/* Only a hint: without transparent huge pages this is the same memory. */
+	(void)madvise((void *)p, n * size, MADV_HUGEPAGE);
+#endif
+	return (void *)p;
+}
+
+static void
+region_free(struct region *r)
+{
+	if (r->map == NULL)
+		return;
+	ASAN_UNPOISON_MEMORY_REGION(r->map, r->len);
+	munmap(r->map, r->len);
+	r->map = NULL;
 }
 
 static void
@@ -94,7 +157,8 @@ dk_conn_table_create(const struct dk_conn_params *p, struct dk_conn_table **out)
 	int rc = -EINVAL;
 
 	*out = NULL;
-	if (p->max_conns == 0 || p->max_conns >= (1u << 30) || (p->load && p->n_slots == 0))
+	if (p->max_conns == 0 || p->max_conns >= (1u << 30) || (p->load && p->n_slots == 0) ||
+	    p->n_slots > DK_CONN_MAX_SLOTS)
 		goto fail;
 	rc = -ENOMEM;
 	t = calloc(1, sizeof(*t));
@@ -115,13 +179,17 @@ dk_conn_table_create(const struct dk_conn_params *p, struct dk_conn_table **out)
 	t->on_remove = p->on_remove;
 	t->arg = p->arg;
 	dk_conn_set_timeouts(t, p->timeout_s);
-	t->buckets = calloc(nb, sizeof(*t->buckets));
+	t->buckets = region_alloc(&t->r_buckets, nb, sizeof(*t->buckets));
 	t->wheel = calloc(ns, sizeof(*t->wheel));
-	t->e = calloc(p->max_conns, sizeof(*t->e));
-	if (t->buckets == NULL || t->wheel == NULL || t->e == NULL)
+	t->e = region_alloc(&t->r_e, p->max_conns, sizeof(*t->e));
+	t->w = region_alloc(&t->r_w, p->max_conns, sizeof(*t->w));
+	if (t->buckets == NULL || t->wheel == NULL || t->e == NULL || t->w == NULL)
 		goto fail;
+	/* Fault every page in now, not on the worker when a flood of new flows needs it. */
+	memset(t->e, 0, (size_t)p->max_conns * sizeof(*t->e));
+	memset(t->buckets, 0, (size_t)nb * sizeof(*t->buckets));
 	for (i = 0; i < p->max_conns; i++)
-		t->e[i].wnext = i + 2 <= p->max_conns ? i + 2 : NIL;
+		t->w[i].wnext = i + 2 <= p->max_conns ? i + 2 : NIL;
 	t->free_head = 1;
 	*out = t;
 	return 0;
@@ -135,9 +203,10 @@ dk_conn_table_free(struct dk_conn_table *t)
 {
 	if (t == NULL)
 		return;
-	free(t->e);
+	region_free(&t->r_w);
+	region_free(&t->r_e);
 	free(t->wheel);
-	free(t->buckets);
+	region_free(&t->r_buckets);
 	free(t);
 }
 
@@ -199,16 +268,12 @@ bucket_of(const struct dk_conn_table *t, const struct dk_conn_key *k)
 	return (uint32_t)key_hash(t, k) & t->bmask;
 }
 
-/* Every cache line of an entry (entries are not line-aligned: up to four lines); rw must
- * be a constant (0 read, 1 write). */
-#define PREFETCH_ENT(c, rw) \
-	do { \
-		const char *p_ = (const char *)(c); \
-		__builtin_prefetch(p_, rw, 3); \
-		__builtin_prefetch(p_ + 64, rw, 3); \
-		__builtin_prefetch(p_ + 128, rw, 3); \
-		__builtin_prefetch(p_ + sizeof(struct dk_conn) - 1, rw, 3); \
-	} while (0)
+/* The chain link of node (id + 1): hnext_orig in line 0, hnext_reply in line 1. */
+static inline uint32_t *
+hlink(struct dk_conn *c, unsigned dir)
+{
+	return dir ? &c->hnext_reply : &c->hnext_orig;
+}
 
 void
 dk_conn_prefetch_bucket(const struct dk_conn_table *t, uint64_t hash)
@@ -220,9 +285,15 @@ void
 dk_conn_prefetch_entry(const struct dk_conn_table *t, uint64_t hash)
 {
 	uint32_t node = t->buckets[hash & t->bmask];
+	const char *c;
 
-	if (node != NIL)
-		PREFETCH_ENT(&t->e[(node - 1) / 2], 0);
+	if (node == NIL)
+		return;
+	/* An ORIG node is one line; a REPLY node also needs line 0 (state, expiry). */
+	c = (const char *)&t->e[(node - 1) / 2];
+	__builtin_prefetch(c, 0, 3);
+	if ((node - 1) % 2)
+		__builtin_prefetch(c + 64, 0, 3);
 }
 
 static uint32_t
@@ -236,7 +307,7 @@ hash_link(struct dk_conn_table *t, struct dk_conn *c, unsigned dir, uint64_t has
 {
 	uint32_t b = (uint32_t)hash & t->bmask;
 
-	c->hnext[dir] = t->buckets[b];
+	*hlink(c, dir) = t->buckets[b];
 	t->buckets[b] = ent_idx(t, c) * 2 + dir + 1;
 }
 
@@ -248,22 +319,24 @@ hash_unlink(struct dk_conn_table *t, struct dk_conn *c, unsigned dir)
 
 	while (*pp != NIL) {
 		if (*pp == node) {
-			*pp = c->hnext[dir];
+			*pp = *hlink(c, dir);
 			return;
 		}
-		pp = &t->e[(*pp - 1) / 2].hnext[(*pp - 1) % 2];
+		pp = hlink(&t->e[(*pp - 1) / 2], (*pp - 1) % 2);
 	}
 }
 
 static void
 wheel_unlink(struct dk_conn_table *t, struct dk_conn *c)
 {
-	if (c->wprev != NIL)
-		t->e[c->wprev - 1].wnext = c->wnext;
+	struct wlink *l = &t->w[ent_idx(t, c)];
+
+	if (l->wprev != NIL)
+		t->w[l->wprev - 1].wnext = l->wnext;
 	else
-		t->wheel[c->wtick & t->wmask] = c->wnext;
-	if (c->wnext != NIL)
-		t->e[c->wnext - 1].wprev = c->wprev;
+		t->wheel[l->wtick & t->wmask] = l->wnext;
+	if (l->wnext != NIL)
+		t->w[l->wnext - 1].wprev = l->wprev;
 }
 
 static uint64_t
@@ -280,18 +353,19 @@ static void
 wheel_file(struct dk_conn_table *t, struct dk_conn *c)
 {
 	uint64_t tk = expire_tick(t, c->expire_us);
+	struct wlink *l = &t->w[ent_idx(t, c)];
 	uint32_t *head;
 
 	if (tk < t->cur)
 		tk = t->cur;
 	if (tk > t->cur + t->wmask)
 		tk = t->cur + t->wmask;
-	c->wtick = tk;
+	l->wtick = tk;
 	head = &t->wheel[tk & t->wmask];
-	c->wprev = NIL;
-	c->wnext = *head;
+	l->wprev = NIL;
+	l->wnext = *head;
 	if (*head != NIL)
-		t->e[*head - 1].wprev = ent_idx(t, c) + 1;
+		t->w[*head - 1].wprev = ent_idx(t, c) + 1;
 	*head = ent_idx(t, c) + 1;
 }
 
@@ -319,7 +393,7 @@ release(struct dk_conn_table *t, struct dk_conn *c, enum dk_conn_counter why)
 		hash_unlink(t, c, DK_CONN_DIR_REPLY);
 	load_adjust(t, c, -1);
 	c->flags = 0;
-	c->wnext = t->free_head;
+	t->w[ent_idx(t, c)].wnext = t->free_head;
 	t->free_head = ent_idx(t, c) + 1;
 	t->n_used--;
 	t->cnt[why]++;
@@ -338,7 +412,7 @@ find(struct dk_conn_table *t, const struct dk_conn_key *k, uint64_t hash, unsign
 			*dir = d;
 			return c;
 		}
-		node = c->hnext[d];
+		node = *hlink(c, d);
 	}
 	return NULL;
 }
@@ -392,7 +466,7 @@ set_expiry(struct dk_conn_table *t, struct dk_conn *c, uint64_t expire_us)
 	 * The entry is filed no later than its old expiry, so a later one is found lazily
 	 * when the slot comes round; only an earlier one may need re-filing (and a divide).
 	 */
-	if (earlier && expire_tick(t, expire_us) < c->wtick) {
+	if (earlier && expire_tick(t, expire_us) < t->w[ent_idx(t, c)].wtick) {
 		wheel_unlink(t, c);
 		wheel_file(t, c);
 	}
@@ -408,11 +482,16 @@ alloc_entry(struct dk_conn_table *t)
 		return NULL;
 	}
 	c = &t->e[t->free_head - 1];
-	t->free_head = c->wnext;
+	t->free_head = t->w[t->free_head - 1].wnext;
 	t->n_used++;
 	/* The next new flow writes that entry: have it in cache by then (SYN floods). */
-	if (t->free_head != NIL)
-		PREFETCH_ENT(&t->e[t->free_head - 1], 1);
+	if (t->free_head != NIL) {
+		const char *n = (const char *)&t->e[t->free_head - 1];
+
+		__builtin_prefetch(n, 1, 3);
+		__builtin_prefetch(n + 64, 1, 3);
+		__builtin_prefetch(&t->w[t->free_head - 1], 1, 3);
+	}
 	return c;
 }
 
@@ -432,6 +511,8 @@ dk_conn_insert_hash(struct dk_conn_table *t, const struct dk_conn_new *n, uint64
 	unsigned d;
 
 	*out = NULL;
+	if (n->backend_slot >= DK_CONN_MAX_SLOTS)
+		return -EINVAL;
 	if (find_live(t, n->orig, hash, now_us, &d) != NULL ||
 	    (n->reply && find_live(t, n->reply, rhash, now_us, &d) != NULL)) {
 		t->cnt[DK_CONN_C_EXISTS]++;
@@ -446,7 +527,7 @@ dk_conn_insert_hash(struct dk_conn_table *t, const struct dk_conn_new *n, uint64
 		c->key[DK_CONN_DIR_REPLY] = *n->reply;
 		c->flags |= DK_CONN_F_REPLY;
 	}
-	c->backend_slot = n->backend_slot;
+	c->backend_slot = (uint16_t)n->backend_slot;
 	c->tmpl_timeout_s = 0;
 	c->hop = n->hop;
 	if (n->orig->proto == DK_LB_PROTO_TCP)
@@ -514,6 +595,10 @@ dk_conn_expire(struct dk_conn_table *t, uint64_t now_us, unsigned budget)
 		while (*head != NIL && budget > 0) {
 			struct dk_conn *c = &t->e[*head - 1];
 
+			/* The wheel's own walk: the next entry's line 0 (expiry, keys to unlink). */
+			if (t->w[*head - 1].wnext != NIL)
+				__builtin_prefetch(&t->e[t->w[*head - 1].wnext - 1], 0, 3);
+
 			budget--;
 			wheel_unlink(t, c);
 			if (c->expire_us <= now_us) {
@@ -541,7 +626,7 @@ dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k, uint32
 	unsigned d;
 
 	*out = NULL;
-	if (k->kind != DK_CONN_KIND_TMPL || timeout_s == 0)
+	if (k->kind != DK_CONN_KIND_TMPL || timeout_s == 0 || backend_slot >= DK_CONN_MAX_SLOTS)
 		return -EINVAL;
 	h = key_hash(t, k);
 	if (find_live(t, k, h, now_us, &d) != NULL) {
@@ -555,7 +640,7 @@ dk_conn_tmpl_insert(struct dk_conn_table *t, const struct dk_conn_key *k, uint32
 	memset(&c->hop, 0, sizeof(c->hop));
 	c->flags = DK_CONN_F_TMPL | DK_CONN_F_USED;
 	c->state = DK_CONN_S_NONE;
-	c->backend_slot = backend_slot;
+	c->backend_slot = (uint16_t)backend_slot;
 	c->tmpl_timeout_s = timeout_s;
 	hash_link(t, c, DK_CONN_DIR_ORIG, h);
 	c->expire_us = now_us + (uint64_t)timeout_s * DK_USEC_PER_SEC;

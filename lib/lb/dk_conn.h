@@ -93,20 +93,28 @@ struct dk_conn_hop {
 	uint16_t port;
 };
 
+/*
+ * Two cache lines (the pool is line-aligned): line 0 is all a lookup in the original
+ * direction and a DR/TUN packet touch (expiry, the chain link, backend, state, the ORIG
+ * key), line 1 the reply side (REPLY key and chain link, the client-side hop) and what
+ * only templates use. The timer wheel's links live in a parallel array the packet path
+ * never reads.
+ */
 struct dk_conn {
-	/* [ORIG] and [REPLY]; for FNAT the reply key's dst is the local address/port. */
-	struct dk_conn_key key[2];
-	uint32_t hnext[2];	/* hash chains: node id + 1, node id = entry * 2 + dir */
-	uint32_t wprev;		/* wheel list / free list links: entry index + 1 */
-	uint32_t wnext;
-	uint64_t wtick;		/* wheel tick the entry is filed under */
 	uint64_t expire_us;
-	uint32_t backend_slot;
-	uint32_t tmpl_timeout_s;
+	uint32_t hnext_orig;	/* hash chains: node id + 1, node id = entry * 2 + dir */
+	uint16_t backend_slot;	/* < DK_CONN_MAX_SLOTS */
 	uint8_t state;		/* enum dk_conn_state */
 	uint8_t flags;		/* DK_CONN_F_* */
+	/* [ORIG] and [REPLY]; for FNAT the reply key's dst is the local address/port. */
+	struct dk_conn_key key[2];
+	uint32_t hnext_reply;
+	uint32_t tmpl_timeout_s;
 	struct dk_conn_hop hop;	/* set from dk_conn_new; the table never reads it */
 };
+
+/* Backend slots an entry can name (dk_conn_params.n_slots, dk_conn_new.backend_slot). */
+#define DK_CONN_MAX_SLOTS 65536u
 
 typedef void (*dk_conn_expire_cb_t)(void *arg, const struct dk_conn *c);
 
@@ -120,7 +128,7 @@ struct dk_conn_params {
 	uint64_t now_us;
 	/* Optional: this worker's load array (active = ESTABLISHED, the rest inactive). */
 	struct dk_lb_load *load;
-	uint32_t n_slots;
+	uint32_t n_slots;	/* at most DK_CONN_MAX_SLOTS */
 	/* Optional: told about each entry that expires or is deleted (e.g. free FNAT port). */
 	dk_conn_expire_cb_t on_remove;
 	void *arg;
@@ -129,7 +137,7 @@ struct dk_conn_params {
 struct dk_conn_new {
 	const struct dk_conn_key *orig;
 	const struct dk_conn_key *reply;	/* NULL for DR/TUN */
-	uint32_t backend_slot;
+	uint32_t backend_slot;			/* < DK_CONN_MAX_SLOTS, else -EINVAL */
 	uint8_t tcp_flags;			/* of the packet creating the entry */
 	struct dk_conn_hop hop;			/* copied into the entry */
 };
@@ -148,7 +156,8 @@ void dk_conn_tmpl_key(struct dk_conn_key *k, uint8_t proto, const struct dk_addr
 /* A live entry for k, or NULL; an entry found past its expiry is reaped here. */
 struct dk_conn *dk_conn_lookup(struct dk_conn_table *t, const struct dk_conn_key *k,
 			       uint64_t now_us, enum dk_conn_dir *dir);
-/* -ENOSPC when the pool is full (counted), -EEXIST when a key is taken. */
+/* -ENOSPC when the pool is full (counted), -EEXIST when a key is taken, -EINVAL for a
+ * backend slot of DK_CONN_MAX_SLOTS or more. */
 int dk_conn_insert(struct dk_conn_table *t, const struct dk_conn_new *n, uint64_t now_us,
 		   struct dk_conn **out);
 

@@ -715,12 +715,48 @@ test_hash_spread(void **state)
 	dk_conn_table_free(t);
 }
 
-/* The client-side hop rides in the entry: its size is the 11 M-entry table's budget. */
+/* Two cache lines: what a lookup in the original direction reads is in the first. */
 static void
 test_entry_size(void **state)
 {
 	(void)state;
-	assert_true(sizeof(struct dk_conn) <= 152);
+	assert_int_equal(sizeof(struct dk_conn), 128);
+	assert_true(offsetof(struct dk_conn, key[1]) == 64);
+	assert_true(offsetof(struct dk_conn, backend_slot) < 64);
+	assert_true(offsetof(struct dk_conn, expire_us) < 64);
+	assert_true(offsetof(struct dk_conn, hnext_orig) < 64);
+}
+
+/* Entries name their backend in 16 bits: larger slots are refused, never truncated. */
+static void
+test_slot_bounds(void **state)
+{
+	struct dk_conn_params p = { .max_conns = 4, .load = load, .n_slots = 65537 };
+	struct dk_conn_table *t = NULL;
+	struct dk_conn_key o, r, k;
+	struct dk_addr cl = t_v4(0x0a000009u), vip = t_v4(0xc0000201u);
+	struct dk_conn_new n = { .orig = &o, .backend_slot = 65536 };
+	struct dk_conn *e;
+
+	(void)state;
+	assert_int_equal(dk_conn_table_create(&p, &t), -EINVAL);
+	assert_null(t);
+	p.load = NULL;
+	p.n_slots = 0;
+	assert_int_equal(dk_conn_table_create(&p, &t), 0);
+	keys(0x0a000009u, 1000, &o, &r);
+	assert_int_equal(dk_conn_insert(t, &n, SEC, &e), -EINVAL);
+	assert_null(e);
+	dk_conn_tmpl_key(&k, DK_LB_PROTO_TCP, &cl, &vip, 80);
+	assert_int_equal(dk_conn_tmpl_insert(t, &k, 65536, 60, SEC, &e), -EINVAL);
+	assert_int_equal(dk_conn_count(t), 0);
+	n.backend_slot = 65535;
+	assert_int_equal(dk_conn_insert(t, &n, SEC, &e), 0);
+	assert_int_equal(e->backend_slot, 65535);
+	assert_ptr_equal(dk_conn_lookup(t, &o, 2 * SEC, NULL), e);
+	assert_int_equal(dk_conn_tmpl_insert(t, &k, 65535, 60, SEC, &e), 0);
+	assert_int_equal(dk_conn_tmpl_lookup(t, &k, 2 * SEC)->backend_slot, 65535);
+	dk_conn_table_free(t);
 }
 
 int
@@ -741,6 +777,7 @@ main(void)
 		cmocka_unit_test(test_key_eq_hash),
 		cmocka_unit_test(test_hash_spread),
 		cmocka_unit_test(test_entry_size),
+		cmocka_unit_test(test_slot_bounds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
