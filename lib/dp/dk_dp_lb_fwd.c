@@ -720,11 +720,16 @@ dk_dp_lb_handle(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf *m,
 	return forward(lb, x, m, in_port, &j);
 }
 
+/* Packets between a bucket's prefetch and the read of it that prefetches its first entry:
+ * classifying this many takes about one memory latency. */
+#define ENTRY_LAG 8
+
 /*
- * A burst in three passes so that its cache misses overlap instead of adding up (one
+ * A burst in two passes so that its cache misses overlap instead of adding up (one
  * packet at a time, each waits for its bucket and then its entry): parse, classify, hash
- * the key and prefetch its bucket; then prefetch each bucket's first entry; then look up
- * and forward. What is not ours stays in pkts, in order; returns how many.
+ * the key and prefetch its bucket, and prefetch the first entry of the bucket prefetched
+ * ENTRY_LAG packets before (by now in cache); then look up and forward, by when the
+ * entries have arrived. What is not ours stays in pkts, in order; returns how many.
  */
 uint16_t
 dk_dp_lb_burst(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf **pkts,
@@ -742,12 +747,14 @@ dk_dp_lb_burst(struct dk_dp_lb *lb, struct dk_dp_lb_ctx *x, struct rte_mbuf **pk
 			if (i + 2 < cnt)
 				rte_prefetch0(rte_pktmbuf_mtod(p[i + 2], void *));
 			v[i] = (int8_t)classify(lb, x, p[i], &jobs[i]);
-			if (v[i] != FORWARD)
-				continue;
-			job_key(x, &jobs[i]);
-			dk_conn_prefetch_bucket(x->ct, jobs[i].hash);
+			if (v[i] == FORWARD) {
+				job_key(x, &jobs[i]);
+				dk_conn_prefetch_bucket(x->ct, jobs[i].hash);
+			}
+			if (i >= ENTRY_LAG && v[i - ENTRY_LAG] == FORWARD)
+				dk_conn_prefetch_entry(x->ct, jobs[i - ENTRY_LAG].hash);
 		}
-		for (uint16_t i = 0; i < cnt; i++)
+		for (uint16_t i = cnt > ENTRY_LAG ? cnt - ENTRY_LAG : 0; i < cnt; i++)
 			if (v[i] == FORWARD)
 				dk_conn_prefetch_entry(x->ct, jobs[i].hash);
 		for (uint16_t i = 0; i < cnt; i++) {
