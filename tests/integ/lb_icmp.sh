@@ -35,32 +35,6 @@ EOC
 start_node lb1 "$DK_SRC/drivers-cfg/af_packet.conf" -f "$TMP/lb1.conf"
 check "VIP answers ping" wait_for "ping" 10 nsx client ping -c1 -W1 "$NAT"
 
-# refused VIP PORT N: N flows from connected UDP sockets; prints how each ended.
-refused() {
-	nsx client python3 - "$@" <<'EOPY'
-import collections, socket, sys
-vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-tally = collections.Counter()
-for i in range(n):
-	with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-		s.settimeout(2)
-		s.connect((vip, port))
-		r = "timeout"
-		for _ in range(3):
-			try:
-				s.send(b"hello %d\n" % i)
-				s.recv(100)
-				r = "answered"
-				break
-			except ConnectionRefusedError:
-				r = "refused"
-				break
-			except OSError:
-				pass
-	tally[r] += 1
-print(" ".join("%s %d" % kv for kv in sorted(tally.items())))
-EOPY
-}
 # Nothing listens on 5353: each real server answers with a port unreachable.
 for kind in NAT FNAT; do
 	vip=${!kind}

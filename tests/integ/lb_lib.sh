@@ -136,6 +136,35 @@ for k in sorted(tally):
 EOPY
 }
 
+# refused VIP PORT N: N flows (IPv4 or IPv6) from connected UDP sockets; prints how each
+# ended ("refused" when the socket saw ECONNREFUSED, "answered", "timeout").
+refused() {
+	nsx client python3 - "$@" <<'EOPY'
+import collections, socket, sys
+vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in vip else socket.AF_INET
+tally = collections.Counter()
+for i in range(n):
+	with socket.socket(fam, socket.SOCK_DGRAM) as s:
+		s.settimeout(2)
+		s.connect((vip, port))
+		r = "timeout"
+		for _ in range(3):
+			try:
+				s.send(b"hello %d\n" % i)
+				s.recv(100)
+				r = "answered"
+				break
+			except ConnectionRefusedError:
+				r = "refused"
+				break
+			except OSError:
+				pass
+	tally[r] += 1
+print(" ".join("%s %d" % kv for kv in sorted(tally.items())))
+EOPY
+}
+
 # share OUT NAME: how many connections NAME ("rs1", "error") took in hits/spread output.
 share() { echo "$1" | awk -v n="$2" '$1 == n {c = $2} END {print c + 0}'; }
 
